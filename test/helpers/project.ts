@@ -1,0 +1,77 @@
+// Access to this checkout's spec and pipeline for tests, and scratch copies of the project that
+// the real pipeline can be run on without touching the checkout.
+import { spawn } from "node:child_process";
+import { cp, mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
+
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+export const GENERATE = join(ROOT, "scripts", "generate.mjs");
+
+/** The curated spec as written (YAML, refs unresolved). */
+export async function loadSpec(): Promise<any> {
+  return parse(await readFile(join(ROOT, "openapi", "propexo.yaml"), "utf8"));
+}
+
+/** The bundled spec the pipeline wrote to generated/openapi.json. */
+export async function loadBundled(): Promise<any> {
+  return JSON.parse(await readFile(join(ROOT, "generated", "openapi.json"), "utf8"));
+}
+
+/** Propexo's published generic subset, kept as a test fixture. */
+export async function loadOfficial(): Promise<any> {
+  return parse(await readFile(join(ROOT, "test", "fixtures", "official-generic-subset.yml"), "utf8"));
+}
+
+/** Copies what the pipeline reads and writes into a fresh folder; remove it with `dispose`. */
+export async function scratchProject(): Promise<{ root: string; dispose: () => Promise<void> }> {
+  const root = await mkdtemp(join(tmpdir(), "propexo-scratch-"));
+  for (const entry of ["openapi", "generated", "redocly.yaml", ".redocly.lint-ignore.yaml"]) {
+    await cp(join(ROOT, entry), join(root, entry), { recursive: true });
+  }
+  return { root, dispose: () => rm(root, { recursive: true, force: true }) };
+}
+
+/** Runs `node scripts/generate.mjs --root <root> ...args`; resolves to its exit code and output. */
+export function runGenerate(root: string, args: string[] = []): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [GENERATE, "--root", root, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, output }));
+  });
+}
+
+/** Every file under `dir` with its bytes, for before/after comparisons. */
+export async function snapshotDir(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const name of (await readdir(dir)).sort()) out[name] = await readFile(join(dir, name), "utf8");
+  return out;
+}
+
+export const HTTP_METHODS = ["get", "put", "post", "delete", "patch"] as const;
+
+/** Every operation of an OpenAPI document as { method, path, op }. */
+export function operationsOf(doc: any): { method: string; path: string; op: any }[] {
+  const out: { method: string; path: string; op: any }[] = [];
+  for (const [path, item] of Object.entries<any>(doc.paths)) {
+    for (const method of HTTP_METHODS) if (item[method]) out.push({ method: method.toUpperCase(), path, op: item[method] });
+  }
+  return out;
+}
+
+/** Follows local `#/...` refs until a non-ref node. */
+export function deref(doc: any, node: any): any {
+  while (node && typeof node.$ref === "string") {
+    node = node.$ref
+      .replace(/^#\//, "")
+      .split("/")
+      .map((p: string) => p.replace(/~1/g, "/").replace(/~0/g, "~"))
+      .reduce((acc: any, key: string) => acc?.[key], doc);
+  }
+  return node;
+}

@@ -1,0 +1,159 @@
+// Fidelity to the sources: shapes shared with Propexo's published spec agree with it, and every
+// shape the facts mark as inferred says so.
+import { beforeAll, describe, expect, it } from "vitest";
+import { deref, loadBundled, loadOfficial } from "../helpers/project.js";
+
+let ours: any;
+let official: any;
+beforeAll(async () => {
+  ours = await loadBundled();
+  official = await loadOfficial();
+});
+
+const ANNOTATIONS = new Set(["description", "example", "examples", "title", "x-propexo", "x-propexo-inferred"]);
+
+/** A schema with refs resolved and annotations dropped, for comparing constraints. */
+function constraints(doc: any, node: any): any {
+  node = deref(doc, node);
+  if (Array.isArray(node)) return node.map((n) => constraints(doc, n));
+  if (!node || typeof node !== "object") return node;
+  const out: any = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (ANNOTATIONS.has(k)) continue;
+    out[k] = k === "required" || k === "enum" ? [...(v as unknown[])].sort() : constraints(doc, v);
+  }
+  return out;
+}
+
+/**
+ * Asserts that every constraint of `theirs` holds in `mine`. The one freedom: where Propexo
+ * declares an object with no known members (`properties: {}`), ours may name optional members.
+ */
+function expectAgrees(mine: any, theirs: any, where: string) {
+  if (theirs && typeof theirs === "object" && !Array.isArray(theirs)) {
+    for (const [k, v] of Object.entries<any>(theirs)) {
+      if (k === "properties" && Object.keys(v).length === 0) {
+        expect(mine.required ?? [], `${where}: members of an open object must stay optional`).toEqual([]);
+        continue;
+      }
+      expect(mine, `${where} lacks ${k}`).toHaveProperty([k]);
+      expectAgrees(mine[k], v, `${where}.${k}`);
+    }
+    if (theirs.properties) {
+      expect(Object.keys(mine.properties).sort(), `${where}: same members`).toEqual(
+        Object.keys(theirs.properties).length ? Object.keys(theirs.properties).sort() : Object.keys(mine.properties).sort(),
+      );
+    }
+  } else {
+    expect(mine, where).toEqual(theirs);
+  }
+}
+
+const officialSchema = (name: string) => constraints(official, official.components.schemas[name]);
+const ourSchema = (name: string) => constraints(ours, ours.components.schemas[name]);
+
+describe("shapes shared with Propexo's published spec", () => {
+  it.each([
+    ["errorResponse", "errorResponse"],
+    ["ResponseMeta", "ResponseMeta"],
+    ["Event", "Event"],
+    ["WriteStatus", "_v1_admin_write-status_{root_job_id}_get_output"],
+    ["RetryWriteOutput", "_v1_admin_retry-write_{root_job_id}_post_output"],
+    ["RetryWriteInput", "_v1_admin_retry-write_{root_job_id}_post_input"],
+    ["AppointmentList", "_v1_appointments__get_output"],
+    ["EventEnvelope", "_v1_events_{event_id}_get_output"],
+  ])("%s agrees with %s", (mine, theirs) => {
+    expectAgrees(ourSchema(mine), officialSchema(theirs), mine);
+  });
+
+  it("the comparison fails on a changed limit, a dropped member, a changed type or a new required member", () => {
+    const meta = ourSchema("ResponseMeta");
+    const theirs = officialSchema("ResponseMeta");
+    expect(() => expectAgrees({ ...meta, properties: { ...meta.properties, limit: { ...meta.properties.limit, maximum: 100 } } }, theirs, "m")).toThrow();
+    const { total: _dropped, ...fewer } = meta.properties;
+    expect(() => expectAgrees({ ...meta, properties: fewer }, theirs, "m")).toThrow();
+    expect(() => expectAgrees({ ...meta, properties: { ...meta.properties, hasMore: { type: "boolean" } } }, theirs, "m")).toThrow();
+    const event = ourSchema("Event");
+    expect(() => expectAgrees({ ...event, required: event.required.slice(1) }, officialSchema("Event"), "e")).toThrow();
+  });
+
+  it("the list and retrieve parameters agree", () => {
+    for (const [path, method] of [
+      ["/v1/appointments/", "get"],
+      ["/v1/events/{event_id}", "get"],
+      ["/v1/admin/write-status/{root_job_id}", "get"],
+      ["/v1/admin/retry-write/{root_job_id}", "post"],
+    ]) {
+      const mine = new Map(ours.paths[path][method].parameters.map((p: any) => deref(ours, p)).map((p: any) => [`${p.in} ${p.name}`, p]));
+      for (const p of official.paths[path][method].parameters) {
+        const key = `${p.in} ${p.name}`;
+        expect(mine.has(key), `${path} lacks ${key}`).toBe(true);
+        const m: any = mine.get(key);
+        expect(Boolean(m.required), `${path} ${key} required`).toBe(Boolean(p.required));
+        expectAgrees(constraints(ours, m.schema), constraints(official, p.schema), `${path} ${key}`);
+      }
+    }
+  });
+
+  it("the appointment field formats agree with the generic writes (time anchored)", () => {
+    const generic = official.components.schemas["_v1_events_appointments_applicants_{event_id}_put_input"].properties;
+    const s = ours.components.schemas;
+    expect(constraints(ours, s.AppointmentDate)).toEqual(constraints(official, generic.appointment_date));
+    expect(s.AppointmentTime.pattern).toBe(`^${generic.appointment_time.pattern}$`);
+    expect(constraints(ours, s.AppointmentDurationMinutes)).toEqual(constraints(official, generic.appointment_duration_minutes));
+    expect(constraints(ours, s.AppointmentTitle)).toEqual(constraints(official, generic.title));
+  });
+});
+
+describe("inferred knowledge", () => {
+  const inferredSchemas = [
+    "RentmanagerApplicantAppointmentCreateInput",
+    "RentmanagerResidentAppointmentCreateInput",
+    "RentmanagerApplicantAppointmentCreateOutput",
+    "RentmanagerResidentAppointmentCreateOutput",
+    "OrderByEntry",
+  ];
+  it.each(inferredSchemas)("%s is marked and says so", (name) => {
+    const s = ours.components.schemas[name];
+    expect(s["x-propexo-inferred"]).toBe(true);
+    expect(s.description).toMatch(/infer/i);
+  });
+
+  it("the undocumented tails of the Rent Manager lead and resident updates are marked", () => {
+    for (const name of ["RentmanagerLeadAppointmentUpdateInput", "RentmanagerResidentAppointmentUpdateInput"]) {
+      const props = ours.components.schemas[name].properties;
+      for (const field of ["appointment_duration_minutes", "title", "notes"]) {
+        expect(props[field]["x-propexo-inferred"], `${name}.${field}`).toBe(true);
+        expect(props[field].description, `${name}.${field}`).toMatch(/infer/i);
+      }
+      for (const field of ["appointment_date", "appointment_time"]) expect(props[field]["x-propexo-inferred"]).toBeUndefined();
+    }
+  });
+
+  it("the required flags inside per-PMS results are marked where they are not documented", () => {
+    for (const name of ["ResmanLeadAppointmentCreateOutput", "RentmanagerLeadAppointmentCreateOutput", "RentmanagerAppointmentUpdateOutput"]) {
+      const result = ours.components.schemas[name].properties.result;
+      expect(result["x-propexo-inferred"], name).toBe(true);
+      expect(result.description, name).toMatch(/infer/i);
+    }
+  });
+
+  it("the undocumented 401, 405 and 429 bodies and the ResMan event_id reading are marked", () => {
+    for (const name of ["Unauthorized", "NotSupported", "TooManyRequests"]) {
+      expect(ours.components.responses[name]["x-propexo-inferred"], name).toBe(true);
+      expect(ours.components.responses[name].description, name).toMatch(/infer/i);
+    }
+    const param = ours.paths["/v1/events/appointments/leads/resman/{event_id}"].put.parameters[0];
+    expect(param["x-propexo-inferred"]).toBe(true);
+    expect(param.description).toMatch(/lead/);
+  });
+
+  it("every marked node explains itself in its description", () => {
+    const visit = (node: any, where: string) => {
+      if (!node || typeof node !== "object") return;
+      if (node["x-propexo-inferred"] === true) expect(node.description ?? "", where).toMatch(/infer/i);
+      for (const [k, v] of Object.entries(node)) visit(v, `${where}/${k}`);
+    };
+    visit(ours, "#");
+  });
+});
