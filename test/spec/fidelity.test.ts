@@ -78,12 +78,13 @@ describe("shapes shared with Propexo's published spec", () => {
   });
 
   it("the list and retrieve parameters agree", () => {
-    for (const [path, method] of [
+    const routes: [string, string][] = [
       ["/v1/appointments/", "get"],
       ["/v1/events/{event_id}", "get"],
       ["/v1/admin/write-status/{root_job_id}", "get"],
       ["/v1/admin/retry-write/{root_job_id}", "post"],
-    ]) {
+    ];
+    for (const [path, method] of routes) {
       const mine = new Map(ours.paths[path][method].parameters.map((p: any) => deref(ours, p)).map((p: any) => [`${p.in} ${p.name}`, p]));
       for (const p of official.paths[path][method].parameters) {
         const key = `${p.in} ${p.name}`;
