@@ -18,6 +18,31 @@ export default defineConfig({
           include: ["test/unit/**/*.test.ts"],
         },
       },
+      {
+        test: {
+          name: "types",
+          // Type tests run through tsc only; nothing in them executes.
+          include: [],
+          typecheck: { enabled: true, only: true, include: ["test/types/**/*.test-d.ts"], tsconfig: "tsconfig.json" },
+        },
+      },
+      {
+        test: {
+          name: "transport",
+          include: ["test/transport/**/*.test.ts"],
+          // Real servers and real timers; a few tests wait for backoff or Retry-After.
+          testTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          name: "contract",
+          include: ["test/contract/**/*.test.ts"],
+          // Starts one Prism mock on generated/openapi.json for the whole tier.
+          globalSetup: ["test/contract/global-setup.ts"],
+          testTimeout: 30_000,
+        },
+      },
     ],
   },
 });
