@@ -11,7 +11,9 @@ export const operations = {
     "verb": "list",
     "supported": true,
     "pathParams": [],
-    "body": "none"
+    "query": true,
+    "body": "none",
+    "returns": "page"
   },
   "retrieveEvent": {
     "operationId": "retrieveEvent",
@@ -25,7 +27,9 @@ export const operations = {
     "pathParams": [
       "event_id"
     ],
-    "body": "none"
+    "query": true,
+    "body": "none",
+    "returns": "item"
   },
   "createResmanLeadAppointment": {
     "operationId": "createResmanLeadAppointment",
@@ -37,7 +41,9 @@ export const operations = {
     "verb": "create",
     "supported": true,
     "pathParams": [],
-    "body": "required"
+    "query": false,
+    "body": "required",
+    "returns": "job"
   },
   "updateResmanLeadAppointment": {
     "operationId": "updateResmanLeadAppointment",
@@ -51,7 +57,9 @@ export const operations = {
     "pathParams": [
       "event_id"
     ],
-    "body": "required"
+    "query": false,
+    "body": "required",
+    "returns": "job"
   },
   "cancelResmanLeadAppointment": {
     "operationId": "cancelResmanLeadAppointment",
@@ -63,7 +71,9 @@ export const operations = {
     "verb": "cancel",
     "supported": false,
     "pathParams": [],
-    "body": "required"
+    "query": false,
+    "body": "empty",
+    "returns": "body"
   },
   "createRentmanagerApplicantAppointment": {
     "operationId": "createRentmanagerApplicantAppointment",
@@ -75,7 +85,9 @@ export const operations = {
     "verb": "create",
     "supported": true,
     "pathParams": [],
-    "body": "required"
+    "query": false,
+    "body": "required",
+    "returns": "job"
   },
   "createRentmanagerLeadAppointment": {
     "operationId": "createRentmanagerLeadAppointment",
@@ -87,7 +99,9 @@ export const operations = {
     "verb": "create",
     "supported": true,
     "pathParams": [],
-    "body": "required"
+    "query": false,
+    "body": "required",
+    "returns": "job"
   },
   "createRentmanagerResidentAppointment": {
     "operationId": "createRentmanagerResidentAppointment",
@@ -99,7 +113,9 @@ export const operations = {
     "verb": "create",
     "supported": true,
     "pathParams": [],
-    "body": "required"
+    "query": false,
+    "body": "required",
+    "returns": "job"
   },
   "updateRentmanagerApplicantAppointment": {
     "operationId": "updateRentmanagerApplicantAppointment",
@@ -113,7 +129,9 @@ export const operations = {
     "pathParams": [
       "event_id"
     ],
-    "body": "required"
+    "query": false,
+    "body": "required",
+    "returns": "job"
   },
   "updateRentmanagerLeadAppointment": {
     "operationId": "updateRentmanagerLeadAppointment",
@@ -127,7 +145,9 @@ export const operations = {
     "pathParams": [
       "event_id"
     ],
-    "body": "required"
+    "query": false,
+    "body": "required",
+    "returns": "job"
   },
   "updateRentmanagerResidentAppointment": {
     "operationId": "updateRentmanagerResidentAppointment",
@@ -141,7 +161,9 @@ export const operations = {
     "pathParams": [
       "event_id"
     ],
-    "body": "required"
+    "query": false,
+    "body": "required",
+    "returns": "job"
   },
   "cancelRentmanagerApplicantAppointment": {
     "operationId": "cancelRentmanagerApplicantAppointment",
@@ -153,7 +175,9 @@ export const operations = {
     "verb": "cancel",
     "supported": true,
     "pathParams": [],
-    "body": "required"
+    "query": false,
+    "body": "required",
+    "returns": "job"
   },
   "cancelRentmanagerLeadAppointment": {
     "operationId": "cancelRentmanagerLeadAppointment",
@@ -165,7 +189,9 @@ export const operations = {
     "verb": "cancel",
     "supported": true,
     "pathParams": [],
-    "body": "required"
+    "query": false,
+    "body": "required",
+    "returns": "job"
   },
   "cancelRentmanagerResidentAppointment": {
     "operationId": "cancelRentmanagerResidentAppointment",
@@ -177,7 +203,9 @@ export const operations = {
     "verb": "cancel",
     "supported": true,
     "pathParams": [],
-    "body": "required"
+    "query": false,
+    "body": "required",
+    "returns": "job"
   },
   "queryRentmanagerAppointmentAvailability": {
     "operationId": "queryRentmanagerAppointmentAvailability",
@@ -189,7 +217,9 @@ export const operations = {
     "verb": "query",
     "supported": false,
     "pathParams": [],
-    "body": "required"
+    "query": false,
+    "body": "empty",
+    "returns": "body"
   },
   "getWriteStatus": {
     "operationId": "getWriteStatus",
@@ -203,7 +233,9 @@ export const operations = {
     "pathParams": [
       "root_job_id"
     ],
-    "body": "none"
+    "query": false,
+    "body": "none",
+    "returns": "body"
   },
   "retryWrite": {
     "operationId": "retryWrite",
@@ -217,7 +249,9 @@ export const operations = {
     "pathParams": [
       "root_job_id"
     ],
-    "body": "optional"
+    "query": false,
+    "body": "empty",
+    "returns": "job"
   }
 } as const;
 

@@ -50,10 +50,41 @@ export function operationTable(doc) {
       verb,
       supported: op["x-propexo-supported"] !== false,
       pathParams: params.filter((p) => p.in === "path").map((p) => p.name),
-      body: body ? (body.required ? "required" : "optional") : "none",
+      query: params.some((p) => p.in === "query"),
+      body: bodyKind(doc, body),
+      returns: returnKind(doc, id, op),
     };
   }
   return rows;
+}
+
+/**
+ * How the client takes the body: "required" or "optional" as the spec says, "empty" when the
+ * schema has no members (the client then sends `{}` itself), "none" when there is no body.
+ */
+function bodyKind(doc, body) {
+  if (!body) return "none";
+  const schema = deref(doc, body.content?.["application/json"]?.schema);
+  if (schema && Object.keys(schema.properties ?? {}).length === 0 && !schema.required?.length) return "empty";
+  return body.required ? "required" : "optional";
+}
+
+/**
+ * What the client makes of a 200 body, read from its schema: "job" for `{ meta: { job_id }, result }`
+ * or `{ job_id }` (a write job to follow), "page" for `{ meta, results: [...] }` (a pager),
+ * "item" for `{ meta, results: {...} }` (the single result), else "body" (the body as is).
+ */
+function returnKind(doc, id, op) {
+  const ok = deref(doc, op.responses?.["200"]);
+  const schema = deref(doc, ok?.content?.["application/json"]?.schema);
+  if (!schema) throw new Error(`${id} has no JSON 200 response`);
+  const props = schema.properties ?? {};
+  const meta = deref(doc, props.meta);
+  if (meta?.properties?.job_id && props.result) return "job";
+  if (props.job_id) return "job";
+  const results = deref(doc, props.results);
+  if (results && meta?.properties?.orderBy) return results.type === "array" ? "page" : "item";
+  return "body";
 }
 
 /** TypeScript source of generated/operations.ts. */

@@ -1,0 +1,185 @@
+// The Propexo class: reads and checks the options, then builds the resource tree from the
+// generated operation table. No method here is written per endpoint; a new operation in the
+// spec becomes a new method by regenerating.
+import { operations, type OperationId } from "../generated/operations.js";
+import { ApiPromise } from "./core/api-promise.js";
+import { PropexoError } from "./core/errors.js";
+import { levelled, type LogLevel, type Logger } from "./core/logger.js";
+import { Pager, type PageMeta } from "./core/pagination.js";
+import { RateLimiter, type RateLimitOptions } from "./core/rate-limit.js";
+import { Core, checkBaseUrl, type CallInput, type RequestOptions, type WithResponse } from "./core/request.js";
+import type { ResourceTree } from "./core/types.js";
+import { waitForJob, type WaitOptions, type WriteStatusBody } from "./core/write-jobs.js";
+
+/** Propexo's servers. */
+export const environments = {
+  production: "https://api.propexo.com",
+  sandbox: "https://api.sandbox.propexo.com",
+} as const;
+
+/** Settings of a client. Only the token is needed (or PROPEXO_TOKEN in the environment). */
+export interface ClientOptions {
+  /** API token, sent as `Authorization: Bearer <token>`. Defaults to `process.env.PROPEXO_TOKEN`. */
+  token?: string;
+  /** Which Propexo server to call (default "production"). */
+  environment?: keyof typeof environments;
+  /** Another server, e.g. a local mock; overrides `environment`. Must be HTTPS unless loopback. */
+  baseUrl?: string;
+  /** The fetch to send requests with (default `globalThis.fetch`). */
+  fetch?: (request: Request) => Promise<Response>;
+  /** Retries of a failed call, where retrying is safe (default 2). */
+  maxRetries?: number;
+  /** Time limit of each attempt in milliseconds (default 60 000). */
+  timeoutMs?: number;
+  /** Client-side pacing under the API's rate limit (default 150 requests a minute), or false. */
+  rateLimit?: RateLimitOptions | false;
+  /** Check every request against the spec before sending it (default true). */
+  validate?: boolean;
+  /** Where log lines go (default `console`). */
+  logger?: Logger;
+  /** How much to log (default "warn"). The token is never logged. */
+  logLevel?: LogLevel;
+}
+
+/** The write-job helpers: `status`, `retry` (generated) and `wait`. */
+export interface Writes {
+  /**
+   * Polls a job's write status until it settles.
+   * @example await propexo.writes.wait(job.jobId, { timeoutMs: 60_000 });
+   */
+  wait(jobId: string, options?: WaitOptions): Promise<WriteStatusBody>;
+}
+
+type Tree = ResourceTree & { readonly writes: Writes };
+
+function fail(field: string, rule: string, value: unknown): never {
+  throw new PropexoError(`options.${field} ${rule}, received ${JSON.stringify(value)}`);
+}
+
+function envToken(): string | undefined {
+  // `process` is absent in browsers and some edge runtimes.
+  return typeof process !== "undefined" ? process.env?.PROPEXO_TOKEN : undefined;
+}
+
+/**
+ * A client of Propexo's appointment API.
+ *
+ * @example
+ * const propexo = new Propexo({ token: process.env.PROPEXO_TOKEN, environment: "sandbox" });
+ * const job = await propexo.appointments.rentmanager.leads.create({ integration_id, lead_id,
+ *   appointment_date: "2024-07-20", appointment_time: "09:15:00", appointment_duration_minutes: 45, title: "Tour" });
+ * await job.wait();
+ */
+export class Propexo {
+  /** `appointments.list(...)` and `appointments.<vendor>.<subject>.<create|update|cancel>(...)`. */
+  readonly appointments: Tree["appointments"];
+  /** `events.retrieve(eventId)`. */
+  readonly events: Tree["events"];
+  /** `writes.status(jobId)`, `writes.retry(jobId)`, `writes.wait(jobId)`. */
+  readonly writes: Tree["writes"];
+
+  constructor(options: ClientOptions = {}) {
+    const token = options.token ?? envToken();
+    if (typeof token !== "string" || token === "") {
+      throw new PropexoError("options.token is required (or set PROPEXO_TOKEN in the environment)");
+    }
+    // The value itself is never echoed: it is a secret.
+    if (/[\r\n]/.test(token)) throw new PropexoError("options.token must not contain CR or LF (value not shown)");
+    const environment = options.environment ?? "production";
+    if (!(environment in environments)) fail("environment", 'must be "production" or "sandbox"', environment);
+    const { maxRetries = 2, timeoutMs = 60_000, validate = true, logLevel = "warn" } = options;
+    if (!Number.isInteger(maxRetries) || maxRetries < 0) fail("maxRetries", "must be a whole number ≥ 0", maxRetries);
+    if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) fail("timeoutMs", "must be a positive number of milliseconds", timeoutMs);
+    if (!["off", "error", "warn", "info", "debug"].includes(logLevel)) fail("logLevel", "must be off, error, warn, info or debug", logLevel);
+    const perMinute = options.rateLimit ? options.rateLimit.requestsPerMinute : undefined;
+    if (perMinute !== undefined && !(perMinute > 0)) fail("rateLimit.requestsPerMinute", "must be a positive number", perMinute);
+    const fetchImpl = options.fetch ?? ((request: Request) => globalThis.fetch(request));
+    if (typeof fetchImpl !== "function") fail("fetch", "must be a function", typeof fetchImpl);
+
+    const scrub = (text: string) => (token.length >= 4 ? text.split(token).join("[redacted]") : text);
+    const core = new Core({
+      token,
+      baseUrl: checkBaseUrl(options.baseUrl ?? environments[environment as keyof typeof environments]),
+      fetch: fetchImpl,
+      maxRetries,
+      timeoutMs,
+      validate,
+      limiter: options.rateLimit === false ? undefined : new RateLimiter(options.rateLimit ?? {}),
+      log: levelled(options.logger ?? console, logLevel, scrub),
+      scrub,
+    });
+    const tree = buildTree(core) as Tree;
+    const status = (jobId: string, opts: RequestOptions) =>
+      core.call("getWriteStatus", { path: { root_job_id: jobId } }, opts) as Promise<WithResponse<WriteStatusBody>>;
+    (tree.writes as { wait: Writes["wait"] }).wait = (jobId, opts) => waitForJob(jobId, status, opts);
+    this.appointments = tree.appointments;
+    this.events = tree.events;
+    this.writes = tree.writes;
+  }
+
+  /**
+   * Whether Propexo can carry out `verb` on `subject` in `vendor`'s PMS, from the spec's
+   * `x-propexo-supported` marks. Unknown combinations answer false.
+   *
+   * @example Propexo.supports("resman", "leads", "cancel"); // false: ResMan cannot cancel
+   */
+  static supports(vendor: string, subject: string, verb: string): boolean {
+    return Object.values(operations).some((r) => r.vendor === vendor && r.subject === subject && r.verb === verb && r.supported);
+  }
+}
+
+/** Builds the resource tree: one method per row of the operation table. */
+function buildTree(core: Core): Record<string, any> {
+  const tree: Record<string, any> = {};
+  for (const id of Object.keys(operations) as OperationId[]) {
+    const row = operations[id];
+    const where: string[] = row.vendor ? [row.resource, row.vendor, row.subject!, row.verb] : [row.resource, row.verb];
+    let node = tree;
+    for (const key of where.slice(0, -1)) node = node[key] ??= {};
+    node[row.verb] = method(core, id);
+  }
+  return tree;
+}
+
+/** The method of one operation: spreads the arguments into path, body and query, then calls the core. */
+function method(core: Core, id: OperationId) {
+  const row = operations[id];
+  // Widened so the checks below stay valid for body kinds the current spec happens not to use.
+  const bodyKind: string = row.body;
+  return (...args: unknown[]) => {
+    let i = 0;
+    const input: CallInput = { path: {} };
+    for (const name of row.pathParams) input.path![name] = args[i++];
+    if (bodyKind === "required" || bodyKind === "optional") input.body = args[i++];
+    else if (bodyKind === "empty") input.body = {};
+    else if (row.query) input.query = args[i++] as Record<string, unknown> | undefined;
+    const options = (args[i] ?? {}) as RequestOptions;
+    if (row.returns === "page") {
+      return new Pager(
+        (query, opts) => core.call(id, { ...input, query }, opts) as Promise<WithResponse<{ meta: PageMeta; results: unknown[] }>>,
+        input.query ?? {},
+        options,
+      );
+    }
+    const call = core.call(id, input, options);
+    if (row.returns === "item") return new ApiPromise(call.then((r) => ({ ...r, data: (r.data as { results: unknown }).results })));
+    if (row.returns === "job") {
+      return new ApiPromise(
+        call.then((r) => {
+          const body = r.data as { meta?: { job_id: string }; job_id?: string; result?: unknown };
+          const jobId = body.meta?.job_id ?? body.job_id ?? "";
+          const job = {
+            jobId,
+            result: "result" in body ? body.result : body,
+            response: r.response,
+            requestId: r.requestId,
+            wait: (opts?: WaitOptions) =>
+              waitForJob(jobId, (j, o) => core.call("getWriteStatus", { path: { root_job_id: j } }, o) as Promise<WithResponse<WriteStatusBody>>, opts),
+          };
+          return { ...r, data: job };
+        }),
+      );
+    }
+    return new ApiPromise(call);
+  };
+}

@@ -1,0 +1,201 @@
+// The core: the one module that builds the openapi-fetch client, checks a call before it is
+// sent, runs it through the attempting fetch, unwraps the body and turns failures into typed
+// errors. Resource methods (../client.ts) are generated from the operation table and all end here.
+import createClient from "openapi-fetch";
+import type { paths } from "../../generated/schema.js";
+import { operations, type OperationId } from "../../generated/operations.js";
+import {
+  ApiError,
+  PropexoError,
+  RequestValidationError,
+  UnsupportedOperationError,
+  errorFromResponse,
+  requestIdOf,
+  type RequestSummary,
+  type ValidationIssue,
+} from "./errors.js";
+import { attemptingFetch } from "./fetch.js";
+import type { Logger } from "./logger.js";
+import type { RateLimiter } from "./rate-limit.js";
+import { validateRequest } from "./validate.js";
+
+/** Per-call settings; every method takes them as its last argument. */
+export interface RequestOptions {
+  /** Cancels the call, including retries and waits. */
+  signal?: AbortSignal;
+  /** Time limit of each attempt, in milliseconds. */
+  timeoutMs?: number;
+  /** Retries after the first attempt (only where retrying is safe). */
+  maxRetries?: number;
+  /** Extra request headers. */
+  headers?: Record<string, string>;
+}
+
+/** A result together with the HTTP exchange that produced it. */
+export interface WithResponse<T> {
+  data: T;
+  /** The raw response (its body has already been read). */
+  response: Response;
+  /** The request ID the server sent, if any. */
+  requestId: string | undefined;
+}
+
+/** What the core needs from the client's options. */
+export interface CoreConfig {
+  token: string;
+  baseUrl: string;
+  fetch: (request: Request) => Promise<Response>;
+  maxRetries: number;
+  timeoutMs: number;
+  validate: boolean;
+  limiter: RateLimiter | undefined;
+  log: Logger;
+  scrub: (text: string) => string;
+}
+
+/** The inputs of one operation call. */
+export interface CallInput {
+  path?: Record<string, unknown>;
+  query?: Record<string, unknown> | undefined;
+  body?: unknown;
+}
+
+/** Percent-encodes each path parameter into the route, as sent on the wire. */
+function fillPath(route: string, params: Record<string, unknown>): string {
+  return route.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(String(params[name])));
+}
+
+const CRLF = /[\r\n]/;
+
+/** Runs operations by operationId. */
+export class Core {
+  readonly #config: CoreConfig;
+  readonly #client: ReturnType<typeof createClient<paths>>;
+
+  constructor(config: CoreConfig) {
+    this.#config = config;
+    this.#client = createClient<paths>({
+      baseUrl: config.baseUrl,
+      headers: { Authorization: `Bearer ${config.token}`, Accept: "application/json" },
+      pathSerializer: fillPath,
+    });
+  }
+
+  /** Sends operation `id` and resolves to its parsed 200 body; rejects with a PropexoError. */
+  async call(id: OperationId, input: CallInput, options: RequestOptions = {}): Promise<WithResponse<unknown>> {
+    const row = operations[id];
+    const config = this.#config;
+    const pathParams = input.path ?? {};
+    const query = input.query ?? {};
+    const summary: RequestSummary = {
+      method: row.method,
+      route: row.path,
+      path: fillPath(row.path, pathParams),
+      url: "",
+      operationId: id,
+    };
+    summary.url = config.baseUrl + summary.path;
+
+    if (!row.supported) {
+      throw new UnsupportedOperationError({
+        status: 405,
+        request: summary,
+        message: `${row.vendor} has no upstream support for this operation, so Propexo always answers 405; nothing was sent`,
+      });
+    }
+    const issues = this.#unsafe(row.pathParams, pathParams, options.headers);
+    if (config.validate) issues.push(...validateRequest(id, { path: pathParams, query, body: input.body }));
+    if (issues.length) throw new RequestValidationError(issues, summary);
+
+    const { signal } = options;
+    const fetch = attemptingFetch({
+      fetch: config.fetch,
+      timeoutMs: options.timeoutMs ?? config.timeoutMs,
+      maxRetries: options.maxRetries ?? config.maxRetries,
+      signal,
+      limiter: config.limiter,
+      log: config.log,
+      summary,
+    });
+    const { data, error, response } = await this.#client.request(row.method.toLowerCase() as "get", row.path as never, {
+      params: { path: pathParams, query },
+      body: input.body,
+      headers: options.headers,
+      parseAs: "text",
+      fetch,
+      ...(signal ? { signal } : {}),
+    } as never);
+    const requestId = requestIdOf(response.headers);
+    if (response.ok) {
+      const parsed = parseJson(typeof data === "string" ? data : "");
+      if (parsed === undefined) {
+        throw new ApiError({
+          status: response.status,
+          headers: response.headers,
+          body: typeof data === "string" ? config.scrub(data) : undefined,
+          request: summary,
+          response,
+          message: `the response is not the JSON the spec promises (${response.headers.get("content-type") ?? "no content type"})`,
+        });
+      }
+      config.log.debug(`${row.method} ${summary.path} → ${response.status}`);
+      return { data: parsed, response, requestId };
+    }
+    const err = errorFromResponse({ status: response.status, headers: response.headers, body: this.#scrubBody(error), request: summary, response });
+    config.log.error(err.message);
+    throw err;
+  }
+
+  /** Path segments and headers that would change the request's meaning if sent as given. */
+  #unsafe(names: readonly string[], pathParams: Record<string, unknown>, headers: Record<string, string> | undefined): ValidationIssue[] {
+    const issues: ValidationIssue[] = [];
+    for (const name of names) {
+      const value = pathParams[name];
+      // "." and ".." would be resolved away by URL parsing and reach another route.
+      if (typeof value !== "string" || value === "" || value === "." || value === "..") {
+        issues.push({ path: `path.${name}`, rule: "pathSegment", message: 'must be a non-empty string other than "." and ".."', value });
+      }
+    }
+    for (const [name, value] of Object.entries(headers ?? {})) {
+      if (CRLF.test(name) || CRLF.test(String(value))) {
+        issues.push({ path: `headers.${name}`, rule: "headerValue", message: "must not contain CR or LF", value });
+      }
+    }
+    return issues;
+  }
+
+  /** An error body with every copy of the token replaced, whatever its shape. */
+  #scrubBody(body: unknown): unknown {
+    if (typeof body === "string") return this.#config.scrub(body);
+    if (body === undefined) return undefined;
+    const text = JSON.stringify(body);
+    const clean = this.#config.scrub(text);
+    return clean === text ? body : JSON.parse(clean);
+  }
+}
+
+/** JSON.parse that answers undefined for an empty or malformed body. */
+function parseJson(text: string): unknown {
+  if (!text.trim()) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Base URLs the client will send a token to: HTTPS anywhere, plain HTTP only on this machine. */
+export function checkBaseUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new PropexoError(`baseUrl must be an absolute URL, received ${JSON.stringify(raw)}`);
+  }
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  const loopback = host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
+    throw new PropexoError(`baseUrl must use https (plain http only for loopback addresses), received ${JSON.stringify(raw)}`);
+  }
+  return raw.replace(/\/+$/, "");
+}

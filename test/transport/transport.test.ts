@@ -1,0 +1,235 @@
+// The client against a real HTTP server on 127.0.0.1: faults, retries, timeouts and bodies.
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  ApiError,
+  ConnectionError,
+  InternalServerError,
+  Propexo,
+  RateLimitError,
+  TimeoutError,
+  type ClientOptions,
+} from "../../src/index.js";
+import { sendJson, startServer, type Handle } from "../helpers/http-server.js";
+
+const servers: { close: () => Promise<void> }[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function serve(handle: Handle) {
+  const s = await startServer(handle);
+  servers.push(s);
+  return s;
+}
+
+function clientFor(url: string, options: ClientOptions = {}) {
+  return new Propexo({ token: "tok_transport", baseUrl: url, rateLimit: false, logLevel: "off", ...options });
+}
+
+const STATUS_OK = { write_status: "SUCCESS", errors: [], created_record_id: null };
+const cancelBody = { integration_id: "i", event_id: "e" };
+const updateBody = { appointment_date: "2024-01-15", appointment_time: "09:30:00" };
+const updated = { meta: { job_id: "j" }, result: { event_id: "e", appointment_date: "2024-01-15" } };
+const fastRetry = { maxRetries: 2 };
+
+describe("connection faults", () => {
+  it("a reset before any response: GET is retried and succeeds", async () => {
+    const s = await serve((req, res, _b, i) => (i === 0 ? req.socket.destroy() : sendJson(res, 200, STATUS_OK)));
+    await expect(clientFor(s.url, fastRetry).writes.status("job")).resolves.toEqual(STATUS_OK);
+    expect(s.requests).toHaveLength(2);
+  });
+
+  it("a reset before any response: POST is not retried (the server may have acted) and fails with ConnectionError", async () => {
+    const s = await serve((req) => req.socket.destroy());
+    const err = await clientFor(s.url, fastRetry).appointments.rentmanager.leads.cancel(cancelBody).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect(s.requests).toHaveLength(1);
+  });
+
+  it("a reset in the middle of the body: PUT is retried and succeeds", async () => {
+    const s = await serve((req, res, _b, i) => {
+      if (i === 0) {
+        res.writeHead(200, { "content-type": "application/json", "content-length": "500" });
+        res.write('{"meta": {"job_id"');
+        setTimeout(() => req.socket.destroy(), 20);
+      } else sendJson(res, 200, updated);
+    });
+    const job = await clientFor(s.url, fastRetry).appointments.resman.leads.update("e", updateBody);
+    expect(job.jobId).toBe("j");
+    expect(s.requests).toHaveLength(2);
+    expect(JSON.parse(s.requests[1]!.body)).toEqual(updateBody);
+  });
+
+  it("a reset in the middle of the body: POST fails with ConnectionError after one attempt", async () => {
+    const s = await serve((req, res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": "500" });
+      res.write('{"meta": ');
+      setTimeout(() => req.socket.destroy(), 20);
+    });
+    await expect(clientFor(s.url, fastRetry).appointments.rentmanager.leads.cancel(cancelBody)).rejects.toBeInstanceOf(ConnectionError);
+    expect(s.requests).toHaveLength(1);
+  });
+
+  it("a refused connection: POST is retried (nothing was sent), then fails with ConnectionError", async () => {
+    const s = await serve(() => {});
+    const url = s.url;
+    await s.close();
+    servers.pop();
+    let attempts = 0;
+    const fetch = (r: Request) => {
+      attempts++;
+      return globalThis.fetch(r);
+    };
+    const err = await clientFor(url, { ...fastRetry, fetch }).appointments.rentmanager.leads.cancel(cancelBody).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect((err as Error).message).toContain("ECONNREFUSED");
+    expect(attempts).toBe(3);
+  });
+});
+
+describe("server errors", () => {
+  it.each([500, 502, 503, 504])("%i then success: GET and PUT are retried", async (status) => {
+    const s = await serve((req, res, _b, i) => {
+      if (i % 2 === 0) sendJson(res, status, { error: { code: "server_error", message: "try again" } });
+      else sendJson(res, 200, req.method === "GET" ? STATUS_OK : updated);
+    });
+    const client = clientFor(s.url, fastRetry);
+    await expect(client.writes.status("job")).resolves.toEqual(STATUS_OK);
+    await expect(client.appointments.resman.leads.update("e", updateBody)).resolves.toMatchObject({ jobId: "j" });
+    expect(s.requests.map((r) => r.method)).toEqual(["GET", "GET", "PUT", "PUT"]);
+  });
+
+  it("503 on a POST is not retried", async () => {
+    const s = await serve((_q, res) => sendJson(res, 503, { error: { code: "unavailable", message: "down" } }));
+    await expect(clientFor(s.url, fastRetry).appointments.rentmanager.leads.cancel(cancelBody)).rejects.toBeInstanceOf(InternalServerError);
+    expect(s.requests).toHaveLength(1);
+  });
+
+  it("an HTML error page becomes an InternalServerError quoting its text", async () => {
+    const s = await serve((_q, res) => {
+      res.writeHead(502, { "content-type": "text/html" });
+      res.end("<html><body><h1>502 Bad Gateway</h1></body></html>");
+    });
+    const err = (await clientFor(s.url, { maxRetries: 0 }).writes.status("job").catch((e: unknown) => e)) as ApiError;
+    expect(err).toBeInstanceOf(InternalServerError);
+    expect(err.message).toBe("502 GET /v1/admin/write-status/job: 502 Bad Gateway");
+    expect(err.body).toContain("<h1>");
+  });
+});
+
+describe("429", () => {
+  it("with Retry-After: waits as asked, then succeeds, also for a POST", async () => {
+    const s = await serve((_q, res, _b, i) => {
+      if (i === 0) sendJson(res, 429, { error: { code: "rate_limited", message: "slow down" } }, { "retry-after": "1" });
+      else sendJson(res, 200, { meta: { job_id: "j" }, result: cancelBody });
+    });
+    await expect(clientFor(s.url, fastRetry).appointments.rentmanager.leads.cancel(cancelBody)).resolves.toMatchObject({ jobId: "j" });
+    expect(s.requests).toHaveLength(2);
+    expect(s.requests[1]!.at - s.requests[0]!.at).toBeGreaterThanOrEqual(950);
+  });
+
+  it("without Retry-After: backs off, and surfaces RateLimitError with the budget headers when it persists", async () => {
+    const s = await serve((_q, res) =>
+      sendJson(res, 429, { error: { code: "rate_limited", message: "slow down" } }, { "x-ratelimit-limit": "150", "x-ratelimit-remaining": "0" }),
+    );
+    const err = (await clientFor(s.url, { maxRetries: 1 }).writes.status("job").catch((e: unknown) => e)) as RateLimitError;
+    expect(err).toBeInstanceOf(RateLimitError);
+    expect(err.limit).toBe(150);
+    expect(err.remaining).toBe(0);
+    expect(s.requests).toHaveLength(2);
+  });
+});
+
+describe("timeouts", () => {
+  it("headers slower than timeoutMs: TimeoutError per attempt, retried for GET", async () => {
+    const s = await serve((_q, res) => {
+      setTimeout(() => sendJson(res, 200, STATUS_OK), 1500);
+    });
+    const started = Date.now();
+    const err = await clientFor(s.url, { timeoutMs: 150, maxRetries: 1 }).writes.status("job").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(s.requests).toHaveLength(2);
+    expect(Date.now() - started).toBeLessThan(1400);
+  });
+
+  it("a body that stalls after the headers also times out", async () => {
+    const s = await serve((_q, res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": "100" });
+      res.write("{");
+    });
+    await expect(clientFor(s.url, { timeoutMs: 200, maxRetries: 0 }).writes.status("job")).rejects.toBeInstanceOf(TimeoutError);
+  });
+
+  it("a POST that times out is not retried", async () => {
+    const s = await serve(() => {});
+    await expect(clientFor(s.url, { timeoutMs: 100, maxRetries: 2 }).appointments.rentmanager.leads.cancel(cancelBody)).rejects.toBeInstanceOf(TimeoutError);
+    expect(s.requests).toHaveLength(1);
+  });
+});
+
+describe("bodies", () => {
+  it("malformed JSON on a 200 becomes an ApiError with the text", async () => {
+    const s = await serve((_q, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end('{"write_status": ');
+    });
+    const err = (await clientFor(s.url).writes.status("job").catch((e: unknown) => e)) as ApiError;
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.status).toBe(200);
+    expect(err.body).toBe('{"write_status": ');
+  });
+
+  it("an empty 200 body becomes an ApiError; an empty 500 body an InternalServerError", async () => {
+    const s = await serve((_q, res, _b, i) => {
+      res.writeHead(i === 0 ? 200 : 500);
+      res.end();
+    });
+    const client = clientFor(s.url, { maxRetries: 0 });
+    const a = (await client.writes.status("job").catch((e: unknown) => e)) as ApiError;
+    expect(a).toBeInstanceOf(ApiError);
+    expect(a.status).toBe(200);
+    const b = (await client.writes.status("job").catch((e: unknown) => e)) as ApiError;
+    expect(b).toBeInstanceOf(InternalServerError);
+    expect(b.message).toContain("(empty body)");
+  });
+});
+
+describe("rate limit", () => {
+  it("a server enforcing Propexo's policy (slow above 80%, 429 at 100%) never slows or refuses the paced client", async () => {
+    const windowMs = 1000;
+    const limit = 20;
+    let windowStart = Date.now();
+    let used = 0;
+    let slowed = 0;
+    let refused = 0;
+    const s = await serve((_q, res) => {
+      const now = Date.now();
+      if (now - windowStart >= windowMs) {
+        windowStart += Math.floor((now - windowStart) / windowMs) * windowMs;
+        used = 0;
+      }
+      used++;
+      const headers = { "x-ratelimit-limit": String(limit), "x-ratelimit-remaining": String(Math.max(0, limit - used)) };
+      if (used > limit) {
+        refused++;
+        return sendJson(res, 429, { error: { code: "rate_limited", message: "slow down" } }, headers);
+      }
+      const reply = () => sendJson(res, 200, { meta: { job_id: "j" }, result: cancelBody }, headers);
+      if (used > limit * 0.8) {
+        slowed++;
+        setTimeout(reply, 200);
+      } else reply();
+    });
+    const client = clientFor(s.url, { rateLimit: { requestsPerMinute: limit, windowMs } });
+    const jobs = await Promise.all(Array.from({ length: 40 }, () => client.appointments.rentmanager.leads.cancel(cancelBody)));
+    expect(jobs).toHaveLength(40);
+    expect(refused).toBe(0);
+    expect(slowed).toBe(0);
+    // Spread out rather than sent at once: no more than 80% of the limit in any window.
+    const times = s.requests.map((r) => r.at).sort((a, b) => a - b);
+    for (let i = 0; i < times.length; i++) {
+      const inWindow = times.filter((t) => t >= times[i]! && t < times[i]! + windowMs).length;
+      expect(inWindow).toBeLessThanOrEqual(limit * 0.8);
+    }
+  });
+});

@@ -1,0 +1,278 @@
+// Mapping and logic of the client, with an injected fetch that records each request.
+import { describe, expect, it, vi } from "vitest";
+import {
+  AbortError,
+  ApiError,
+  AuthenticationError,
+  BadRequestError,
+  InternalServerError,
+  NotFoundError,
+  PermissionDeniedError,
+  Propexo,
+  PropexoError,
+  RateLimitError,
+  RequestValidationError,
+  UnsupportedOperationError,
+  WriteFailedError,
+  operations,
+} from "../../src/index.js";
+
+const TOKEN = "sk_test_1234567890abcdef";
+
+type Handler = (req: Request, body: any) => Response | Promise<Response>;
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}) {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+}
+
+function client(handler: Handler, options: Partial<ConstructorParameters<typeof Propexo>[0]> = {}) {
+  const requests: { method: string; url: URL; headers: Headers; body: any }[] = [];
+  const fetch = vi.fn(async (req: Request) => {
+    const text = await req.text();
+    const body = text ? JSON.parse(text) : undefined;
+    requests.push({ method: req.method, url: new URL(req.url), headers: req.headers, body });
+    return handler(req, body);
+  });
+  const propexo = new Propexo({ token: TOKEN, fetch, rateLimit: false, logLevel: "off", ...options });
+  return { propexo, requests, fetch };
+}
+
+const rmLead = {
+  integration_id: "int_1",
+  lead_id: "lead_1",
+  appointment_date: "2024-07-20",
+  appointment_time: "09:15:00",
+  appointment_duration_minutes: 45,
+  title: "Tour",
+};
+
+describe("requests", () => {
+  it("send the method, path, bearer token, JSON body and query that the spec names", async () => {
+    const { propexo, requests } = client(() => json(200, { meta: { job_id: "job_1" }, result: rmLead }));
+    await propexo.appointments.rentmanager.leads.create(rmLead);
+    expect(requests[0]!.method).toBe("POST");
+    expect(requests[0]!.url.href).toBe("https://api.propexo.com/v1/events/appointments/leads/rentmanager/");
+    expect(requests[0]!.headers.get("authorization")).toBe(`Bearer ${TOKEN}`);
+    expect(requests[0]!.headers.get("content-type")).toBe("application/json");
+    expect(requests[0]!.body).toEqual(rmLead);
+  });
+
+  it("put the path parameter into the route, percent-encoded", async () => {
+    const { propexo, requests } = client(() => json(200, { meta: { job_id: "j" }, result: { event_id: "a/b c?", appointment_date: "2024-01-15" } }));
+    await propexo.appointments.resman.leads.update("a/b c?", { appointment_date: "2024-01-15", appointment_time: "09:30:00" });
+    expect(requests[0]!.method).toBe("PUT");
+    expect(requests[0]!.url.pathname).toBe("/v1/events/appointments/leads/resman/a%2Fb%20c%3F");
+  });
+
+  it("use the sandbox server, or a loopback baseUrl", async () => {
+    const sandbox = client(() => json(200, { write_status: "PENDING", errors: [], created_record_id: null }), { environment: "sandbox" });
+    await sandbox.propexo.writes.status("job_1");
+    expect(sandbox.requests[0]!.url.href).toBe("https://api.sandbox.propexo.com/v1/admin/write-status/job_1");
+    const local = client(() => json(200, { write_status: "PENDING", errors: [], created_record_id: null }), { baseUrl: "http://127.0.0.1:4010/" });
+    await local.propexo.writes.status("job_1");
+    expect(local.requests[0]!.url.href).toBe("http://127.0.0.1:4010/v1/admin/write-status/job_1");
+  });
+
+  it("send list filters as query parameters", async () => {
+    const { propexo, requests } = client(() => json(200, { meta: { orderBy: [], hasMore: false }, results: [] }));
+    await propexo.appointments.list({ integration_id: "int_1", limit: 50, "order-by": "updated_at:desc" }).firstPage();
+    const q = requests[0]!.url.searchParams;
+    expect(requests[0]!.url.pathname).toBe("/v1/appointments/");
+    expect([q.get("integration_id"), q.get("limit"), q.get("order-by")]).toEqual(["int_1", "50", "updated_at:desc"]);
+  });
+
+  it("send extra headers from the call's options", async () => {
+    const { propexo, requests } = client(() => json(200, { write_status: "SUCCESS", errors: [], created_record_id: null }));
+    await propexo.writes.status("job_1", { headers: { "x-trace": "abc" } });
+    expect(requests[0]!.headers.get("x-trace")).toBe("abc");
+  });
+});
+
+describe("results", () => {
+  it("unwrap a write into a job with its ID, result, response and request ID", async () => {
+    const { propexo } = client(() => json(200, { meta: { job_id: "job_9" }, result: rmLead }, { "x-request-id": "req_1" }));
+    const job = await propexo.appointments.rentmanager.leads.create(rmLead);
+    expect(job.jobId).toBe("job_9");
+    expect(job.result).toEqual(rmLead);
+    expect(job.requestId).toBe("req_1");
+    expect(job.response.status).toBe(200);
+  });
+
+  it("unwrap a retrieved event from the list envelope and expose the exchange with withResponse()", async () => {
+    const event = { id: "evt_1" };
+    const { propexo } = client(() => json(200, { meta: { orderBy: [] }, results: event }, { "x-request-id": "req_2" }));
+    expect(await propexo.events.retrieve("evt_1")).toEqual(event);
+    const raw = await propexo.events.retrieve("evt_1").withResponse();
+    expect(raw.data).toEqual(event);
+    expect(raw.requestId).toBe("req_2");
+    expect(raw.response).toBeInstanceOf(Response);
+  });
+
+  it("follow a retried write through its new job ID", async () => {
+    const { propexo, requests } = client(() => json(200, { success: true, job_id: "job_new" }));
+    const job = await propexo.writes.retry("job_old");
+    expect(job.jobId).toBe("job_new");
+    expect(requests[0]!.url.pathname).toBe("/v1/admin/retry-write/job_old");
+    expect(requests[0]!.body).toEqual({});
+  });
+});
+
+describe("errors", () => {
+  it.each([
+    [400, BadRequestError],
+    [401, AuthenticationError],
+    [403, PermissionDeniedError],
+    [404, NotFoundError],
+    [405, UnsupportedOperationError],
+    [429, RateLimitError],
+    [500, InternalServerError],
+    [503, InternalServerError],
+    [418, ApiError],
+  ])("map %i to %s with status, code, details, headers, body and request ID", async (status, Class) => {
+    const body = { error: { code: "invalid_request", message: "invalid request", details: { issues: [] } } };
+    const { propexo } = client(() => json(status, body, { "x-request-id": "req_e" }), { maxRetries: 0 });
+    const err = await propexo.writes.status("job_1").then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(Class);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toBeInstanceOf(PropexoError);
+    const e = err as ApiError;
+    expect(e.status).toBe(status);
+    expect(e.code).toBe("invalid_request");
+    expect(e.details).toEqual({ issues: [] });
+    expect(e.body).toEqual(body);
+    expect(e.requestId).toBe("req_e");
+    expect(e.headers.get("content-type")).toBe("application/json");
+    expect(e.message).toBe(`${status} GET /v1/admin/write-status/job_1: invalid request`);
+  });
+
+  it("reject not-supported operations without a network call", async () => {
+    const { propexo, fetch } = client(() => json(200, {}));
+    const err = await propexo.appointments.resman.leads.cancel().then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(UnsupportedOperationError);
+    expect((err as ApiError).status).toBe(405);
+    expect(String((err as Error).message)).toMatch(/resman/);
+    await expect(propexo.appointments.rentmanager.availability.query()).rejects.toBeInstanceOf(UnsupportedOperationError);
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it("reject an invalid body with every field, rule and value, and send nothing", async () => {
+    const { propexo, fetch } = client(() => json(200, {}));
+    const err = (await propexo.appointments.rentmanager.leads
+      .create({ ...rmLead, appointment_time: "9:30", title: "x".repeat(51), appointment_duration_minutes: -5, lead_id: undefined } as never)
+      .then(() => null, (e: unknown) => e)) as RequestValidationError;
+    expect(err).toBeInstanceOf(RequestValidationError);
+    const byPath = Object.fromEntries(err.issues.map((i) => [i.path, i]));
+    expect(byPath["body.appointment_time"]).toMatchObject({ rule: "pattern", value: "9:30" });
+    expect(byPath["body.title"]).toMatchObject({ rule: "maxLength", value: "x".repeat(51) });
+    expect(byPath["body.appointment_duration_minutes"]).toMatchObject({ rule: "exclusiveMinimum", value: -5 });
+    expect(byPath["body.lead_id"]).toMatchObject({ rule: "required" });
+    expect(err.message).toContain("body.appointment_time");
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it("send an invalid body when validation is off, and surface the API's 400", async () => {
+    const { propexo, fetch } = client(() => json(400, { error: { code: "invalid_request", message: "invalid request" } }), { validate: false });
+    await expect(propexo.appointments.resman.leads.update("evt_1", { appointment_date: "2024-01-15", appointment_time: "9:30" })).rejects.toBeInstanceOf(BadRequestError);
+    expect(fetch).toHaveBeenCalledTimes(1);
+  });
+
+  it.each(["", ".", ".."])("refuse the path parameter %j even with validation off", async (id) => {
+    const { propexo, fetch } = client(() => json(200, {}), { validate: false });
+    const err = await propexo.events.retrieve(id).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(RequestValidationError);
+    expect((err as RequestValidationError).issues[0]).toMatchObject({ path: "path.event_id", rule: "pathSegment", value: id });
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it("refuse header values with CR or LF", async () => {
+    const { propexo, fetch } = client(() => json(200, {}));
+    const err = await propexo.writes.status("job_1", { headers: { "x-evil": "a\r\nInjected: 1" } }).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(RequestValidationError);
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it("surface a malformed or empty success body as an ApiError, not a crash", async () => {
+    for (const body of ["{not json", "", "<html>oops</html>"]) {
+      const { propexo } = client(() => new Response(body, { status: 200, headers: { "content-type": "text/html" } }));
+      const err = await propexo.writes.status("job_1").then(() => null, (e: unknown) => e);
+      expect(err, JSON.stringify(body)).toBeInstanceOf(ApiError);
+      expect((err as ApiError).status).toBe(200);
+    }
+  });
+
+  it("honour an already-aborted signal", async () => {
+    const { propexo, fetch } = client(() => json(200, {}));
+    const controller = new AbortController();
+    controller.abort();
+    await expect(propexo.writes.status("job_1", { signal: controller.signal })).rejects.toBeInstanceOf(AbortError);
+    expect(fetch).not.toHaveBeenCalled();
+  });
+});
+
+describe("secrets", () => {
+  it("never put the token into an error, its JSON or a log line, even when the server echoes it", async () => {
+    const lines: string[] = [];
+    const logger = { error: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), info: (m: string) => lines.push(m), debug: (m: string) => lines.push(m) };
+    const { propexo } = client(
+      (req) => json(401, { error: { code: "unauthorized", message: `bad token ${req.headers.get("authorization")}` } }),
+      { logger, logLevel: "debug" },
+    );
+    const err = await propexo.writes.status("job_1").then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(AuthenticationError);
+    const everything = [String(err), (err as Error).message, JSON.stringify(err), JSON.stringify((err as ApiError).body), ...lines].join("\n");
+    expect(everything).not.toContain(TOKEN);
+    expect((err as Error).message).toContain("[redacted]");
+    expect(lines.length).toBeGreaterThan(0);
+  });
+});
+
+describe("options", () => {
+  it("read the token from PROPEXO_TOKEN, and refuse to start without one", () => {
+    vi.stubEnv("PROPEXO_TOKEN", "");
+    expect(() => new Propexo({})).toThrow(/options.token is required/);
+    vi.stubEnv("PROPEXO_TOKEN", "env_token_123");
+    expect(() => new Propexo({ fetch: async () => json(200, {}) })).not.toThrow();
+    vi.unstubAllEnvs();
+  });
+
+  it.each([
+    [{ baseUrl: "http://api.example.com" }, /baseUrl must use https/],
+    [{ baseUrl: "not a url" }, /baseUrl must be an absolute URL/],
+    [{ timeoutMs: -1 }, /options.timeoutMs must be a positive number of milliseconds, received -1/],
+    [{ maxRetries: 1.5 }, /options.maxRetries must be a whole number/],
+    [{ environment: "staging" }, /options.environment must be "production" or "sandbox", received "staging"/],
+    [{ logLevel: "loud" }, /options.logLevel/],
+    [{ rateLimit: { requestsPerMinute: 0 } }, /options.rateLimit.requestsPerMinute/],
+  ])("refuse %j", (opts, message) => {
+    expect(() => new Propexo({ token: TOKEN, ...(opts as object) })).toThrow(message);
+  });
+
+  it("refuse a token with CR or LF without echoing it", () => {
+    expect(() => new Propexo({ token: "abc\r\ndef" })).toThrow(/value not shown/);
+    try {
+      new Propexo({ token: "abc\r\ndef" });
+    } catch (e) {
+      expect(String(e)).not.toContain("abc");
+    }
+  });
+});
+
+describe("the resource tree", () => {
+  it("has a method for every operation in the table, where the table places it", () => {
+    const { propexo } = client(() => json(200, {}));
+    for (const row of Object.values(operations)) {
+      const where = row.vendor ? [row.resource, row.vendor, row.subject!, row.verb] : [row.resource, row.verb];
+      const fn = where.reduce((node: any, key) => node?.[key], propexo);
+      expect(fn, where.join(".")).toBeTypeOf("function");
+    }
+    expect(propexo.writes.wait).toBeTypeOf("function");
+  });
+
+  it("answers supports() from the spec's marks", () => {
+    expect(Propexo.supports("resman", "leads", "cancel")).toBe(false);
+    expect(Propexo.supports("rentmanager", "availability", "query")).toBe(false);
+    expect(Propexo.supports("rentmanager", "leads", "cancel")).toBe(true);
+    expect(Propexo.supports("resman", "leads", "update")).toBe(true);
+    expect(Propexo.supports("yardi", "leads", "create")).toBe(false);
+  });
+});
