@@ -152,6 +152,21 @@ describe("timeouts", () => {
     expect(Date.now() - started).toBeLessThan(1400);
   });
 
+  it("a timeout aborts the request on the wire", async () => {
+    let closedEarly = false;
+    const s = await serve((_q, res) => {
+      res.on("close", () => {
+        closedEarly = !res.writableEnded;
+      });
+      setTimeout(() => {
+        if (!res.destroyed) sendJson(res, 200, STATUS_OK);
+      }, 1000);
+    });
+    await expect(clientFor(s.url, { timeoutMs: 100, maxRetries: 0 }).writes.status("job")).rejects.toBeInstanceOf(TimeoutError);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(closedEarly).toBe(true);
+  });
+
   it("a body that stalls after the headers also times out", async () => {
     const s = await serve((_q, res) => {
       res.writeHead(200, { "content-type": "application/json", "content-length": "100" });

@@ -226,6 +226,51 @@ describe("secrets", () => {
   });
 });
 
+describe("logging", () => {
+  function recording() {
+    const lines: [string, string][] = [];
+    const logger = {
+      error: (m: string) => lines.push(["error", m]),
+      warn: (m: string) => lines.push(["warn", m]),
+      info: (m: string) => lines.push(["info", m]),
+      debug: (m: string) => lines.push(["debug", m]),
+    };
+    return { lines, logger };
+  }
+
+  it("logs each request at info and nothing at off", async () => {
+    const info = recording();
+    await client(() => json(200, { write_status: "SUCCESS", errors: [], created_record_id: null }), { logger: info.logger, logLevel: "info" }).propexo.writes.status("job_1");
+    expect(info.lines.some(([level, m]) => level === "info" && m.includes("GET /v1/admin/write-status/job_1"))).toBe(true);
+    expect(info.lines.every(([level]) => level !== "debug")).toBe(true);
+
+    const off = recording();
+    await client(() => json(404, { error: { code: "not_found", message: "no" } }), { logger: off.logger, logLevel: "off" })
+      .propexo.writes.status("job_1")
+      .catch(() => {});
+    expect(off.lines).toEqual([]);
+  });
+
+  it("logs failed calls at error under the default level, and nothing below warn", async () => {
+    const rec = recording();
+    const propexo = new Propexo({ token: TOKEN, fetch: async () => json(404, { error: { code: "not_found", message: "no such job" } }), rateLimit: false, logger: rec.logger });
+    await propexo.writes.status("job_1").catch(() => {});
+    expect(rec.lines).toEqual([["error", expect.stringContaining("404 GET /v1/admin/write-status/job_1: no such job")]]);
+  });
+});
+
+describe("response bodies", () => {
+  it("are never merged into objects: a __proto__ key pollutes nothing", async () => {
+    const text = '{"__proto__":{"polluted":true},"meta":{"job_id":"j","__proto__":{"polluted":true}},"result":{"__proto__":{"polluted":true},"event_id":"e","integration_id":"i"}}';
+    const { propexo } = client(() => new Response(text, { status: 200 }));
+    const job = await propexo.appointments.rentmanager.leads.cancel({ integration_id: "i", event_id: "e" });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect((job as unknown as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.getPrototypeOf(job.result)).toBe(Object.prototype);
+    expect(job.jobId).toBe("j");
+  });
+});
+
 describe("options", () => {
   it("read the token from PROPEXO_TOKEN, and refuse to start without one", () => {
     vi.stubEnv("PROPEXO_TOKEN", "");
