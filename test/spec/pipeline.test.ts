@@ -3,16 +3,13 @@
 import { readFile, writeFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it, type TestContext } from "vitest";
 import { ROOT, runGenerate, scratchProject, snapshotDir } from "../helpers/project.js";
 
-const scratches: { dispose: () => Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(scratches.splice(0).map((s) => s.dispose()));
-});
-async function scratch() {
+// Each test gets its own scratch copy, removed when that test ends, so tests can run concurrently.
+async function scratch(ctx: TestContext) {
   const s = await scratchProject();
-  scratches.push(s);
+  ctx.onTestFinished(() => s.dispose());
   return s.root;
 }
 async function editSpec(root: string, from: string | RegExp, to: string) {
@@ -23,7 +20,7 @@ async function editSpec(root: string, from: string | RegExp, to: string) {
   await writeFile(file, edited);
 }
 
-describe("lint", () => {
+describe.concurrent("lint", () => {
   it("reports zero problems on the spec (errors and warnings)", () => {
     const res = spawnSync(
       process.execPath,
@@ -35,7 +32,7 @@ describe("lint", () => {
     expect(res.status).toBe(0);
   });
 
-  it.each([
+  it.for<[string, string | RegExp, string]>([
     ["rule/operation-id-camel-case", "operationId: retryWrite", "operationId: retry_write"],
     ["rule/operation-tags", "tags: [admin]\n      security:\n        - bearerAuth: []\n      x-propexo-resource: writes\n      x-propexo-verb: retry", "tags: []\n      security:\n        - bearerAuth: []\n      x-propexo-resource: writes\n      x-propexo-verb: retry"],
     ["rule/operation-summary", "      summary: Retry a failed write job\n", ""],
@@ -44,8 +41,8 @@ describe("lint", () => {
     ["rule/property-description", "          description: Propexo ID of the lead source.\n", ""],
     ["rule/per-pms-operation-names-vendor", "      x-propexo-vendor: resman\n      x-propexo-subject: leads\n      x-propexo-verb: update\n", "      x-propexo-subject: leads\n      x-propexo-verb: update\n"],
     ["rule/per-pms-summary-names-vendor", "summary: Update a lead appointment in ResMan", "summary: Update a lead appointment somewhere"],
-  ])("%s stops a spec that breaks it", async (rule, from, to) => {
-    const root = await scratch();
+  ])("%s stops a spec that breaks it", async ([rule, from, to], ctx) => {
+    const root = await scratch(ctx);
     if (rule === "rule/operation-security") {
       // Security is stated per operation; drop it from one.
       const file = join(root, "openapi", "propexo.yaml");
@@ -63,9 +60,9 @@ describe("lint", () => {
   });
 });
 
-describe("npm run generate", () => {
-  it("is deterministic and reproduces the committed generated/ byte for byte", async () => {
-    const root = await scratch();
+describe.concurrent("npm run generate", () => {
+  it("is deterministic and reproduces the committed generated/ byte for byte", async (ctx) => {
+    const root = await scratch(ctx);
     const committed = await snapshotDir(join(root, "generated"));
     await rm(join(root, "generated"), { recursive: true });
     expect((await runGenerate(root)).code).toBe(0);
@@ -76,8 +73,8 @@ describe("npm run generate", () => {
     expect(first).toEqual(committed);
   });
 
-  it("--check fails and names the stale file, then passes after regeneration", async () => {
-    const root = await scratch();
+  it("--check fails and names the stale file, then passes after regeneration", async (ctx) => {
+    const root = await scratch(ctx);
     expect((await runGenerate(root, ["--check"])).code).toBe(0);
     const file = join(root, "generated", "schema.ts");
     await writeFile(file, (await readFile(file, "utf8")) + "\n// edited by hand\n");
@@ -88,8 +85,8 @@ describe("npm run generate", () => {
     expect((await runGenerate(root, ["--check"])).code).toBe(0);
   });
 
-  it("--check catches a spec edited without regenerating", async () => {
-    const root = await scratch();
+  it("--check catches a spec edited without regenerating", async (ctx) => {
+    const root = await scratch(ctx);
     await editSpec(root, "maxLength: 50\n      description: Short title", "maxLength: 40\n      description: Short title");
     const res = await runGenerate(root, ["--check"]);
     expect(res.code).toBe(1);
@@ -97,16 +94,16 @@ describe("npm run generate", () => {
     expect(res.output).toContain("generated/validation.ts");
   });
 
-  it("--check catches a file in generated/ that the pipeline does not write", async () => {
-    const root = await scratch();
+  it("--check catches a file in generated/ that the pipeline does not write", async (ctx) => {
+    const root = await scratch(ctx);
     await writeFile(join(root, "generated", "extra.ts"), "export {};\n");
     const res = await runGenerate(root, ["--check"]);
     expect(res.code).toBe(1);
     expect(res.output).toContain("generated/extra.ts");
   });
 
-  it("stops on a lint error with Redocly's message and leaves generated/ untouched", async () => {
-    const root = await scratch();
+  it("stops on a lint error with Redocly's message and leaves generated/ untouched", async (ctx) => {
+    const root = await scratch(ctx);
     const before = await snapshotDir(join(root, "generated"));
     await editSpec(root, "          description: Propexo ID of the lead source.\n", "");
     const res = await runGenerate(root);
