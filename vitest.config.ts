@@ -43,6 +43,32 @@ export default defineConfig({
           testTimeout: 30_000,
         },
       },
+      {
+        test: {
+          name: "gate",
+          include: ["test/gate/**/*.test.ts"],
+          // Drives scripts/spec-diff.mjs against throwaway git repositories (and tsc, once or twice).
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "package",
+          include: ["test/package/**/*.test.ts"],
+          // npm pack with its build, tsc on consumer projects, Prism, Chromium and child scripts.
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
+          name: "docs",
+          include: ["test/docs/**/*.test.ts"],
+          // Builds the API reference and reads it in Chromium.
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

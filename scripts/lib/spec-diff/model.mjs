@@ -1,0 +1,331 @@
+// What the rules look at: two bundled OpenAPI 3.1 documents lined up operation by operation, and
+// every pair of schemas that sit at the same place in both, each tagged with the direction its
+// data flows. The rules stay small because the lining-up happens once, here.
+export const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+/** One JSON Pointer segment: `application/json` becomes `application~1json`. */
+export const escape = (segment) => String(segment).replaceAll("~", "~0").replaceAll("/", "~1");
+const unescape = (segment) => segment.replaceAll("~1", "/").replaceAll("~0", "~");
+
+/** JSON.stringify with sorted keys, so that key order never counts as a change. */
+export function stable(value) {
+  if (Array.isArray(value)) return `[${value.map(stable).join(",")}]`;
+  if (isObject(value)) {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stable(value[k])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * Follows internal `$ref`s. OpenAPI 3.1 lets a `$ref` carry siblings (most often a local
+ * `description`); they are laid over the target because that is how readers of the spec see it.
+ */
+export function makeResolver(doc) {
+  return function resolve(node) {
+    let ref;
+    let current = node;
+    for (let hops = 0; isObject(current) && typeof current.$ref === "string"; hops++) {
+      if (hops > 64) throw new Error(`$ref chain too long at ${ref}`);
+      const { $ref, ...siblings } = current;
+      if (!$ref.startsWith("#")) throw new Error(`external $ref ${$ref}: spec-diff reads bundled documents only`);
+      const target = $ref
+        .slice(1)
+        .split("/")
+        .slice(1)
+        .map(unescape)
+        .reduce((at, key) => (at === undefined ? undefined : at[key]), doc);
+      if (target === undefined) throw new Error(`unresolved $ref ${$ref}`);
+      ref = $ref;
+      current = Object.keys(siblings).length ? { ...target, ...siblings } : target;
+    }
+    return { value: current, ref };
+  };
+}
+
+/**
+ * Merges `allOf` members into one schema, so that moving properties into a shared base schema
+ * reads as no change. Conflicting definitions of one property are kept as an `allOf` of both.
+ */
+export function flatten(schema, resolve) {
+  if (!isObject(schema) || !Array.isArray(schema.allOf)) return schema;
+  const { allOf, ...out } = schema;
+  for (const member of allOf) {
+    const part = flatten(resolve(member).value, resolve);
+    if (!isObject(part)) continue;
+    for (const [key, value] of Object.entries(part)) {
+      if (key === "properties") {
+        out.properties = { ...out.properties };
+        for (const [name, prop] of Object.entries(value)) {
+          out.properties[name] = name in out.properties ? { allOf: [out.properties[name], prop] } : prop;
+        }
+      } else if (key === "required") {
+        out.required = [...new Set([...(out.required ?? []), ...value])];
+      } else if (!(key in out)) {
+        out[key] = value;
+      }
+    }
+  }
+  return out;
+}
+
+const jsonType = (v) => (v === null ? "null" : Array.isArray(v) ? "array" : Number.isInteger(v) ? "integer" : typeof v);
+
+/**
+ * The JSON types a schema admits, or null for "anything". `withBranches` folds anyOf/oneOf in;
+ * without it only the schema's own keywords count, for when the branches are compared one by one.
+ */
+export function typeSet(schema, resolve, withBranches = true) {
+  if (!isObject(schema)) return schema === false ? new Set() : null;
+  let own = null;
+  if (schema.type !== undefined) own = new Set([schema.type].flat());
+  else if ("const" in schema) own = new Set([jsonType(schema.const)]);
+  else if (Array.isArray(schema.enum)) own = new Set(schema.enum.map(jsonType));
+  const branches = schema.anyOf ?? schema.oneOf;
+  if (withBranches && Array.isArray(branches)) {
+    let union = new Set();
+    for (const b of branches) {
+      const t = typeSet(flatten(resolve(b).value, resolve), resolve);
+      if (t === null) {
+        union = null;
+        break;
+      }
+      for (const x of t) union.add(x);
+    }
+    own = own === null ? union : union === null ? own : new Set([...own].filter((t) => admits(union, t)));
+  }
+  if (own === null && !Array.isArray(branches)) {
+    if (schema.properties || schema.required || schema.additionalProperties !== undefined) own = new Set(["object"]);
+    else if (schema.items !== undefined || schema.prefixItems) own = new Set(["array"]);
+  }
+  return own;
+}
+
+const admits = (set, t) => set === null || set.has(t) || (t === "integer" && set.has("number"));
+/** Whether every value of type set `a` is allowed by type set `b` (null = any type). */
+export const typeSubset = (a, b) => b === null || (a !== null && [...a].every((t) => admits(b, t)));
+export const typeLabel = (set) => (set === null ? "any" : [...set].sort().join(" | ") || "nothing");
+
+/** The security requirement in force for an operation: its alternatives as sorted strings such as "bearerAuth" or "oauth[read,write] + apiKey". */
+export function effectiveSecurity(doc, op) {
+  const reqs = op.security ?? doc.security ?? [];
+  return reqs.map((req) =>
+    Object.keys(req)
+      .sort()
+      .map((name) => (req[name]?.length ? `${name}[${[...req[name]].sort().join(",")}]` : name))
+      .join(" + "),
+  );
+}
+
+// Paths are matched with their template names blanked, so that renaming `{id}` to `{event_id}`
+// reads as a parameter change on the same operation rather than a removed and an added operation.
+const pathKey = (path) => path.replace(/\{[^}]*\}/g, "{}");
+
+function parametersOf(resolve, pathItem, op) {
+  const params = new Map();
+  for (const raw of [...(pathItem.parameters ?? []), ...(op.parameters ?? [])]) {
+    const { value: p, ref } = resolve(raw);
+    const name = p.in === "header" ? p.name.toLowerCase() : p.name;
+    params.set(`${p.in}:${name}`, ref ? { ...p, [REF]: ref } : p);
+  }
+  return params;
+}
+
+function operationsOf(doc) {
+  const resolve = makeResolver(doc);
+  const ops = new Map();
+  for (const [path, rawItem] of Object.entries(doc.paths ?? {})) {
+    const item = resolve(rawItem).value;
+    for (const method of METHODS) {
+      if (!isObject(item[method])) continue;
+      ops.set(`${method} ${pathKey(path)}`, { method, path, op: item[method], item, params: parametersOf(resolve, item, item[method]) });
+    }
+  }
+  return ops;
+}
+
+const schemaOfParameter = (p) => p.schema ?? Object.values(p.content ?? {})[0]?.schema;
+// Where a parameter, response or header came from when it was a $ref; kept off the enumerable
+// keys so that it never shows up as a difference.
+const REF = Symbol("ref");
+const within = (ref, ...segments) => ref && [ref, ...segments.map(escape)].join("/");
+
+/**
+ * Lines the two documents up. Returns the operations (matched, added, and removed, each removed one
+ * saying whether its whole path went) and the schema pairs: { old, new, dir, loc, origin, branches? }
+ * where `loc` is the place in an operation, `origin` the component the schema was reached through,
+ * if any, and `branches` the anyOf/oneOf members that could not be matched.
+ */
+export function buildContext(oldDoc, newDoc) {
+  const resolveOld = makeResolver(oldDoc);
+  const resolveNew = makeResolver(newDoc);
+  const oldOps = operationsOf(oldDoc);
+  const newOps = operationsOf(newDoc);
+  const newPathKeys = new Set(Object.keys(newDoc.paths ?? {}).map(pathKey));
+
+  const opLabel = (o) => `${o.method.toUpperCase()} ${o.path}`;
+  const matched = [];
+  const removed = [];
+  const added = [];
+  for (const [key, o] of oldOps) {
+    const n = newOps.get(key);
+    if (n) matched.push({ key, old: o, new: n, label: opLabel(n) });
+    else removed.push({ key, old: o, label: opLabel(o), pathRemoved: !newPathKeys.has(pathKey(o.path)) });
+  }
+  for (const [key, n] of newOps) if (!oldOps.has(key)) added.push({ key, new: n, label: opLabel(n) });
+
+  const pairs = [];
+  const walker = new SchemaWalker(resolveOld, resolveNew, pairs);
+  for (const m of matched) {
+    for (const [key, p] of m.old.params) {
+      const q = m.new.params.get(key);
+      const [where, name] = [key.slice(0, key.indexOf(":")), key.slice(key.indexOf(":") + 1)];
+      if (q) walker.walk(schemaOfParameter(p), schemaOfParameter(q), "request", `${m.label} #/parameters/${where}/${escape(name)}/schema`, within(q[REF], "schema"));
+    }
+    const oldBody = resolveOld(m.old.op.requestBody).value;
+    const newBody = resolveNew(m.new.op.requestBody).value;
+    for (const [media, content] of Object.entries(oldBody?.content ?? {})) {
+      const next = newBody?.content?.[media];
+      if (next) walker.walk(content.schema, next.schema, "request", `${m.label} #/requestBody/content/${escape(media)}/schema`);
+    }
+    for (const [status, rawResponse] of Object.entries(m.old.op.responses ?? {})) {
+      if (!m.new.op.responses?.[status]) continue;
+      const o = resolveOld(rawResponse).value;
+      const { value: n, ref } = resolveNew(m.new.op.responses[status]);
+      for (const [media, content] of Object.entries(o.content ?? {})) {
+        const next = n.content?.[media];
+        const loc = `${m.label} #/responses/${status}/content/${escape(media)}/schema`;
+        if (next) walker.walk(content.schema, next.schema, "response", loc, within(ref, "content", media, "schema"));
+      }
+      const newHeaders = lowerKeys(n.headers);
+      for (const [name, rawHeader] of Object.entries(lowerKeys(o.headers))) {
+        if (!newHeaders[name]) continue;
+        const oh = resolveOld(rawHeader).value;
+        const { value: nh, ref: headerRef } = resolveNew(newHeaders[name]);
+        const loc = `${m.label} #/responses/${status}/headers/${escape(name)}/schema`;
+        walker.walk(schemaOfParameter(oh), schemaOfParameter(nh), "response", loc, within(headerRef, "schema"));
+      }
+    }
+  }
+
+  return {
+    oldDoc,
+    newDoc,
+    resolveOld,
+    resolveNew,
+    operations: { matched, removed, added },
+    schemaPairs: pairs,
+    typeSet: (side, schema, withBranches) => typeSet(schema, side === "old" ? resolveOld : resolveNew, withBranches),
+  };
+}
+
+export const lowerKeys = (obj) => Object.fromEntries(Object.entries(obj ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+
+// Keywords that constrain values of one JSON type; the rest of a schema (type-free assertions such as
+// enum, and annotations such as description) is kept where it is when a schema is split by type.
+const FAMILIES = {
+  string: ["minLength", "maxLength", "pattern", "format", "contentEncoding", "contentMediaType"],
+  number: ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "format"],
+  array: ["items", "prefixItems", "minItems", "maxItems", "uniqueItems", "contains", "minContains", "maxContains"],
+  object: ["properties", "required", "additionalProperties", "patternProperties", "minProperties", "maxProperties", "propertyNames", "dependentRequired", "dependentSchemas", "unevaluatedProperties"],
+};
+FAMILIES.integer = FAMILIES.number;
+const ASSERTIONS = new Set(["type", "enum", "const", ...Object.values(FAMILIES).flat()]);
+const unionKind = (s) => (!isObject(s) ? undefined : Array.isArray(s.anyOf) ? "anyOf" : Array.isArray(s.oneOf) ? "oneOf" : undefined);
+
+/**
+ * Rewrites a plain schema as a union of `kind`, one member per type it admits, with annotations
+ * left on the wrapper. It lets `{type: [string, null]}` line up with `anyOf: [string, null]`, and
+ * `X` with `anyOf: [X, null]`, member by member instead of as one opaque change.
+ */
+function asUnion(schema, raw, kind, resolve) {
+  // A bare $ref stays one member, annotations and all, so it can still be matched by name.
+  if (isObject(raw) && Object.keys(raw).length === 1 && typeof raw.$ref === "string") return { [kind]: [raw] };
+  const wrapper = {};
+  const assertions = {};
+  for (const [k, v] of Object.entries(schema)) (ASSERTIONS.has(k) ? assertions : wrapper)[k] = v;
+  const types = typeSet(schema, resolve);
+  if (types === null || types.size <= 1) return { ...wrapper, [kind]: [assertions] };
+  const members = [...types].map((t) => {
+    const member = { type: t };
+    for (const k of FAMILIES[t] ?? []) if (k in assertions) member[k] = assertions[k];
+    if (Array.isArray(assertions.enum)) member.enum = assertions.enum.filter((v) => admits(new Set([t]), jsonType(v)));
+    if ("const" in assertions && admits(new Set([t]), jsonType(assertions.const))) member.const = assertions.const;
+    return member;
+  });
+  return { ...wrapper, [kind]: members };
+}
+
+class SchemaWalker {
+  constructor(resolveOld, resolveNew, pairs) {
+    Object.assign(this, { resolveOld, resolveNew, pairs });
+  }
+
+  walk(rawOld, rawNew, dir, loc, parentOrigin, stack = new Set()) {
+    if (rawOld === undefined || rawNew === undefined) return;
+    const o = this.resolveOld(rawOld);
+    const n = this.resolveNew(rawNew);
+    // A schema reached through a $ref is reported at that component, so one change to a shared
+    // schema can be grouped across the operations that use it.
+    const origin = n.ref ?? parentOrigin ?? o.ref;
+    const cycleKey = `${o.ref}|${n.ref}`;
+    if ((o.ref || n.ref) && stack.has(cycleKey)) return;
+    const inner = o.ref || n.ref ? new Set([...stack, cycleKey]) : stack;
+    let old = flatten(o.value, this.resolveOld);
+    let neu = flatten(n.value, this.resolveNew);
+    const [ok, nk] = [unionKind(old), unionKind(neu)];
+    if (ok && !nk && isObject(neu)) neu = asUnion(neu, rawNew, ok, this.resolveNew);
+    if (nk && !ok && isObject(old)) old = asUnion(old, rawOld, nk, this.resolveOld);
+    const pair = { old, new: neu, dir, loc, origin };
+    this.pairs.push(pair);
+    if (!isObject(old) || !isObject(neu)) return;
+
+    const child = (a, b, segment) => this.walk(a, b, dir, `${loc}/${segment}`, origin && `${origin}/${segment}`, inner);
+    for (const [name, prop] of Object.entries(old.properties ?? {})) {
+      if (neu.properties && name in neu.properties) child(prop, neu.properties[name], `properties/${escape(name)}`);
+    }
+    if (isObject(old.items) && isObject(neu.items)) child(old.items, neu.items, "items");
+    (old.prefixItems ?? []).forEach((item, i) => neu.prefixItems?.[i] !== undefined && child(item, neu.prefixItems[i], `prefixItems/${i}`));
+    if (isObject(old.additionalProperties) && isObject(neu.additionalProperties)) {
+      child(old.additionalProperties, neu.additionalProperties, "additionalProperties");
+    }
+
+    // anyOf on one side and oneOf on the other: no member matching; the rules compare the types
+    // the two unions admit as a whole.
+    const kind = unionKind(old);
+    if (kind && kind === unionKind(neu)) this.branches(pair, kind, child);
+  }
+
+  /**
+   * anyOf/oneOf members have no names, so they are matched by the component they point to, then
+   * by the types they admit, in order; what is left over was added or removed.
+   */
+  branches(pair, kind, child) {
+    const describe = (resolve) => (s, i) => {
+      const { value, ref } = resolve(s);
+      const flat = flatten(value, resolve);
+      const types = typeLabel(typeSet(flat, resolve));
+      const detail = ["format", "pattern"].filter((k) => isObject(flat) && flat[k] !== undefined).map((k) => `${k} ${flat[k]}`);
+      return { raw: s, i, ref: ref?.split("/").pop(), types, label: ref?.split("/").pop() ?? [types, ...detail].join(", ") };
+    };
+    const olds = pair.old[kind].map(describe(this.resolveOld));
+    const news = pair.new[kind].map(describe(this.resolveNew));
+    const matches = [];
+    const strategies = [(a, b) => a.ref && a.ref === b.ref, (a, b) => !a.ref && !b.ref && a.types === b.types, (a, b) => a.types === b.types];
+    for (const same of strategies) {
+      for (const a of olds) {
+        const b = a.match ? undefined : news.find((x) => !x.match && same(a, x));
+        if (b) {
+          a.match = b;
+          b.match = a;
+          matches.push([a, b]);
+        }
+      }
+    }
+    pair.branches = { kind, removed: olds.filter((a) => !a.match), added: news.filter((b) => !b.match) };
+    for (const [a, b] of matches) child(a.raw, b.raw, `${kind}/${b.i}`);
+  }
+}
