@@ -20,25 +20,25 @@ export const environments = {
 /** Settings of a client. Only the token is needed (or PROPEXO_TOKEN in the environment). */
 export interface ClientOptions {
   /** API token, sent as `Authorization: Bearer <token>`. Defaults to `process.env.PROPEXO_TOKEN`. */
-  token?: string;
+  token?: string | undefined;
   /** Which Propexo server to call (default "production"). */
-  environment?: keyof typeof environments;
+  environment?: keyof typeof environments | undefined;
   /** Another server, e.g. a local mock; overrides `environment`. Must be HTTPS unless loopback. */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** The fetch to send requests with (default `globalThis.fetch`). */
-  fetch?: (request: Request) => Promise<Response>;
+  fetch?: ((request: Request) => Promise<Response>) | undefined;
   /** Retries of a failed call, where retrying is safe (default 2). */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** Time limit of each attempt in milliseconds (default 60 000). */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Client-side pacing under the API's rate limit (default 150 requests a minute), or false. */
-  rateLimit?: RateLimitOptions | false;
+  rateLimit?: RateLimitOptions | false | undefined;
   /** Check every request against the spec before sending it (default true). */
-  validate?: boolean;
+  validate?: boolean | undefined;
   /** Where log lines go (default `console`). */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /** How much to log (default "warn"). The token is never logged. */
-  logLevel?: LogLevel;
+  logLevel?: LogLevel | undefined;
 }
 
 /** The write-job helpers: `status`, `retry` (generated) and `wait`. */

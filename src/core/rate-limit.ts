@@ -7,9 +7,9 @@ import { abortReason, sleep } from "./sleep.js";
 /** Pacing settings. */
 export interface RateLimitOptions {
   /** The contract's limit per minute (Propexo's default is 150). Updated from `x-ratelimit-limit`. */
-  requestsPerMinute?: number;
+  requestsPerMinute?: number | undefined;
   /** Length of the API's rate window in ms (60 000). Change it only to test against a simulated API. */
-  windowMs?: number;
+  windowMs?: number | undefined;
 }
 
 /** Propexo slows responses above this share of the limit. */

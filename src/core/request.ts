@@ -1,7 +1,7 @@
 // The core: the one module that builds the openapi-fetch client, checks a call before it is
 // sent, runs it through the attempting fetch, unwraps the body and turns failures into typed
 // errors. Resource methods (../client.ts) are generated from the operation table and all end here.
-import createClient from "openapi-fetch";
+import * as openapiFetch from "openapi-fetch";
 import type { paths } from "../../generated/schema.js";
 import { operations, type OperationId } from "../../generated/operations.js";
 import {
@@ -22,13 +22,13 @@ import { validateRequest } from "./validate.js";
 /** Per-call settings; every method takes them as its last argument. */
 export interface RequestOptions {
   /** Cancels the call, including retries and waits. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Time limit of each attempt, in milliseconds. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Retries after the first attempt (only where retrying is safe). */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** Extra request headers. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
 }
 
 /** A result together with the HTTP exchange that produced it. */
@@ -60,6 +60,11 @@ export interface CallInput {
   body?: unknown;
 }
 
+// openapi-fetch's CommonJS build sets `exports.default` without `__esModule`, so a CommonJS
+// consumer of our CJS build sees its whole exports object as the default import. Both shapes work.
+const createClient: typeof openapiFetch.default =
+  typeof openapiFetch.default === "function" ? openapiFetch.default : (openapiFetch.default as unknown as { default: typeof openapiFetch.default }).default;
+
 /** Percent-encodes each path parameter into the route, as sent on the wire. */
 function fillPath(route: string, params: Record<string, unknown>): string {
   return route.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(String(params[name])));
@@ -70,7 +75,7 @@ const CRLF = /[\r\n]/;
 /** Runs operations by operationId. */
 export class Core {
   readonly #config: CoreConfig;
-  readonly #client: ReturnType<typeof createClient<paths>>;
+  readonly #client: ReturnType<typeof openapiFetch.default<paths>>;
 
   constructor(config: CoreConfig) {
     this.#config = config;

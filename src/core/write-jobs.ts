@@ -14,15 +14,15 @@ export interface WriteStatusBody {
 /** How `wait()` polls. */
 export interface WaitOptions {
   /** Give up after this long, with TimeoutError (default: 5 minutes). */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Stop waiting, with AbortError. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** First poll this long after the call (default 250 ms)... */
-  initialDelayMs?: number;
+  initialDelayMs?: number | undefined;
   /** ...then each gap this many times the previous one (default 1.5)... */
-  factor?: number;
+  factor?: number | undefined;
   /** ...up to this gap (default 5 s). */
-  maxDelayMs?: number;
+  maxDelayMs?: number | undefined;
 }
 
 /**
