@@ -1,0 +1,138 @@
+// 2. Cost per call: PUT /v1/events/appointments/leads/resman/{event_id} against a keep-alive
+// server in another process, through each HTTP stack, sequentially and 16 at a time. Rounds
+// are interleaved (every variant once per round, the order rotated each round so no variant
+// always runs first after a GC or last on a warm CPU); we report medians of throughput and the
+// median of each round's ratio to openapi-fetch alone (paired, so machine drift cancels).
+import { join } from "node:path";
+import axios from "axios";
+import createClient from "openapi-fetch";
+import { Agent, Pool, fetch as undiciFetch, request as undiciRequest } from "undici";
+import { startServerProcess } from "./lib/child.mjs";
+import { ROOT } from "./lib/build.mjs";
+import { fmt, median, ratio } from "./lib/stats.mjs";
+
+const ROUTE = "/v1/events/appointments/leads/resman/{event_id}";
+const EVENT = "e1234567-89ab-4cde-f012-3456789abcde";
+const BODY = { appointment_date: "2024-01-15", appointment_time: "09:30:00" };
+const HEADERS = { authorization: "Bearer tok_bench", accept: "application/json", "content-type": "application/json" };
+
+/** fetch(Request) over undici 7's own fetch and an Agent; undici's fetch refuses Node's global Request, so it is unpacked. */
+export function undiciFetchWithAgent(dispatcher = new Agent({ connections: 16 })) {
+  return async (req) =>
+    undiciFetch(req.url, {
+      method: req.method,
+      headers: req.headers,
+      body: req.body ? await req.arrayBuffer() : undefined,
+      signal: req.signal,
+      dispatcher,
+    });
+}
+
+/** fetch(Request) over undici's lower-level Pool.request, answering a global Response. */
+export function undiciPoolFetch(origin, pool = new Pool(origin, { connections: 16 })) {
+  return async (req) => {
+    const url = new URL(req.url);
+    const res = await pool.request({
+      path: url.pathname + url.search,
+      method: req.method,
+      headers: Object.fromEntries(req.headers),
+      body: req.body ? Buffer.from(await req.arrayBuffer()) : undefined,
+      signal: req.signal,
+    });
+    const body = res.statusCode === 204 || res.statusCode === 304 ? (await res.body.dump(), null) : await res.body.arrayBuffer();
+    return new Response(body, { status: res.statusCode, headers: res.headers });
+  };
+}
+
+function variants(origin, Propexo) {
+  const url = `${origin}/v1/events/appointments/leads/resman/${EVENT}`;
+  const json = JSON.stringify(BODY);
+  const ax = axios.create({ headers: HEADERS });
+  const ofHeaders = { authorization: HEADERS.authorization, accept: HEADERS.accept };
+  const of = createClient({ baseUrl: origin, headers: ofHeaders });
+  const ofPool = createClient({ baseUrl: origin, headers: ofHeaders, fetch: undiciPoolFetch(origin) });
+  const ofPut = async (client) => {
+    const { data, error } = await client.PUT(ROUTE, { params: { path: { event_id: EVENT } }, body: BODY });
+    if (error) throw new Error("unexpected error");
+    return data;
+  };
+  const ours = (extra) => {
+    const p = new Propexo({ token: "tok_bench", baseUrl: origin, rateLimit: false, logLevel: "off", ...extra });
+    return () => p.appointments.resman.leads.update(EVENT, BODY);
+  };
+  return {
+    "raw fetch": async () => (await fetch(url, { method: "PUT", headers: HEADERS, body: json })).json(),
+    "undici.request": async () => (await undiciRequest(url, { method: "PUT", headers: HEADERS, body: json })).body.json(),
+    axios: async () => (await ax.put(url, BODY)).data,
+    "openapi-fetch": () => ofPut(of),
+    "ours (validate on)": ours({ validate: true }),
+    "ours (validate off)": ours({ validate: false }),
+    "ours + undici fetch/Agent": ours({ fetch: undiciFetchWithAgent() }),
+    "ours + undici Pool adapter": ours({ fetch: undiciPoolFetch(origin) }),
+    // The ceiling for any client built on openapi-fetch with that transport.
+    "openapi-fetch + undici Pool adapter": () => ofPut(ofPool),
+  };
+}
+
+/** Calls per second of `call` over `sliceMs`, with `concurrency` loops in flight. */
+async function slice(call, concurrency, sliceMs) {
+  let done = 0;
+  const t0 = performance.now();
+  const end = t0 + sliceMs;
+  const loop = async () => {
+    while (performance.now() < end) {
+      await call();
+      done++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  return (done * 1000) / (performance.now() - t0);
+}
+
+export async function run({ client, rounds = 7, sliceMs = 300, log = console.log }) {
+  const { Propexo } = await import(client);
+  const server = await startServerProcess(join(ROOT, "bench", "servers", "put-server.mjs"));
+  try {
+    const vs = variants(server.origin, Propexo);
+    const names = Object.keys(vs);
+    const modes = { sequential: 1, "16 concurrent": 16 };
+    const results = {}; // mode -> name -> [calls/s per round]
+    for (const [mode, c] of Object.entries(modes)) {
+      results[mode] = Object.fromEntries(names.map((n) => [n, []]));
+      for (const n of names) await slice(vs[n], c, 150); // warm-up: JIT and sockets
+      for (let r = 0; r < rounds; r++) {
+        const order = names.map((_, i) => names[(i + r) % names.length]);
+        for (const n of order) results[mode][n].push(await slice(vs[n], c, sliceMs));
+      }
+      log(`  per-call ${mode}: done`);
+    }
+    return report(results, names, rounds, sliceMs);
+  } finally {
+    await server.stop();
+  }
+}
+
+function report(results, names, rounds, sliceMs) {
+  const summary = [];
+  let md = `Server: separate Node process, keep-alive, 127.0.0.1. ${rounds} interleaved rounds of ${sliceMs} ms per variant and mode (after a warm-up slice each); the variant order rotates every round. Ratio = median over rounds of (variant ÷ openapi-fetch in the same round).\n\n`;
+  md += `| variant | sequential calls/s (median) | ratio to openapi-fetch | 16-concurrent calls/s (median) | ratio to openapi-fetch |\n|---|---:|---:|---:|---:|\n`;
+  const paired = (mode, n, base) => median(results[mode][n].map((x, i) => x / results[mode][base][i]));
+  for (const n of names) {
+    md += `| ${n} | ${fmt(median(results.sequential[n]))} | ${ratio(paired("sequential", n, "openapi-fetch"))} | ${fmt(median(results["16 concurrent"][n]))} | ${ratio(paired("16 concurrent", n, "openapi-fetch"))} |\n`;
+  }
+  for (const mode of ["sequential", "16 concurrent"]) {
+    const r = paired(mode, "ours (validate on)", "openapi-fetch");
+    summary.push({ bench: "2 per call", metric: `ours (validate on) ÷ openapi-fetch, ${mode}`, value: ratio(r), target: "≥ 0.95×", pass: r >= 0.95 });
+  }
+  for (const mode of ["sequential", "16 concurrent"]) {
+    for (const n of ["ours + undici fetch/Agent", "ours + undici Pool adapter"]) {
+      const r = paired(mode, n, "raw fetch");
+      summary.push({ bench: "2 per call (stretch)", metric: `${n} ÷ raw fetch, ${mode}`, value: ratio(r), target: "≥ 1.5×", pass: r >= 1.5 });
+    }
+  }
+  md += `\nStretch (opt-in transport through the client's \`fetch\` option), ratio to raw fetch: ` +
+    ["sequential", "16 concurrent"]
+      .map((m) => `${m}: undici fetch/Agent ${ratio(paired(m, "ours + undici fetch/Agent", "raw fetch"))}, Pool adapter ${ratio(paired(m, "ours + undici Pool adapter", "raw fetch"))}, openapi-fetch + Pool adapter ${ratio(paired(m, "openapi-fetch + undici Pool adapter", "raw fetch"))}, undici.request alone ${ratio(paired(m, "undici.request", "raw fetch"))}`)
+      .join("; ") + ".\n";
+  return { summary, md, raw: results };
+}
