@@ -93,14 +93,13 @@ export class Propexo {
     if (!["off", "error", "warn", "info", "debug"].includes(logLevel)) fail("logLevel", "must be off, error, warn, info or debug", logLevel);
     const perMinute = options.rateLimit ? options.rateLimit.requestsPerMinute : undefined;
     if (perMinute !== undefined && !(perMinute > 0)) fail("rateLimit.requestsPerMinute", "must be a positive number", perMinute);
-    const fetchImpl = options.fetch ?? ((request: Request) => globalThis.fetch(request));
-    if (typeof fetchImpl !== "function") fail("fetch", "must be a function", typeof fetchImpl);
+    if (options.fetch !== undefined && typeof options.fetch !== "function") fail("fetch", "must be a function", typeof options.fetch);
 
     const scrub = (text: string) => (token.length >= 4 ? text.split(token).join("[redacted]") : text);
     const core = new Core({
       token,
       baseUrl: checkBaseUrl(options.baseUrl ?? environments[environment as keyof typeof environments]),
-      fetch: fetchImpl,
+      fetch: options.fetch,
       maxRetries,
       timeoutMs,
       validate,

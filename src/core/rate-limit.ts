@@ -1,7 +1,8 @@
 // Client-side pacing under Propexo's rate limit (docs: "Rate limiting"): by default 150 requests
 // a minute; above 80% of that every response is delayed by 2 s, and at 100% the API answers 429
 // until the minute is over. The pacer keeps this client below the 80% line, so that it is never
-// slowed down and never refused, and spreads concurrent calls out instead of sending them at once.
+// slowed down and never refused: concurrent calls beyond that budget wait in order and go out as
+// earlier ones age out of the window, instead of all being sent at once.
 import { abortReason, sleep } from "./sleep.js";
 
 /** Pacing settings. */
@@ -12,97 +13,120 @@ export interface RateLimitOptions {
   windowMs?: number | undefined;
 }
 
+/** One paced call; `at` moves from its send time to its answer time when it settles. */
+export interface Ticket {
+  at: number;
+  settled?: boolean;
+}
+
 /** Propexo slows responses above this share of the limit. */
 const SLOWDOWN_SHARE = 0.8;
-/** Calls that may go out back to back before pacing starts, as a share of the paced budget. */
-const BURST_SHARE = 0.1;
 
 /**
- * A token bucket whose burst plus one minute of refill never exceeds 80% of the limit, so no
- * 60-second window (however the server aligns its minute) sees more than that from this client.
+ * A sliding-window log: at most 80% of the limit in ANY window-long span, so whatever minute
+ * boundaries the server counts by, no minute sees more than that from this client.
  */
 export class RateLimiter {
-  #limit: number;
-  #capacity = 1;
-  #perMs = 0;
-  #tokens: number;
-  #updatedAt: number;
+  #limit = 0;
+  #budget = 1;
+  /**
+   * This client's calls in the current window. Each counts from when it was sent until a window
+   * after its answer came back: the server counts a call when it arrives, which can be anywhere
+   * in between, so delivery delays can never squeeze two windows' worth into one.
+   */
+  #sent: Ticket[] = [];
+  /** Calls the server counted that were not this client's (others using the same token)... */
+  #foreign = 0;
+  /** ...until this time, when the window they were counted in has surely passed. */
+  #foreignUntil = 0;
+  /** No call leaves before this time (after a 429, or when the API reports the budget spent). */
+  #pausedUntil = 0;
   /** Tail of the queue: each acquire waits for the one before it, so calls leave in order. */
   #queue: Promise<void> = Promise.resolve();
-  /** No call leaves before this time (set after a 429 or when the API reports the budget spent). */
-  #pausedUntil = 0;
-  readonly #now: () => number;
   readonly #windowMs: number;
+  readonly #now: () => number;
 
   constructor(options: RateLimitOptions = {}, now: () => number = Date.now) {
     this.#now = now;
     this.#windowMs = options.windowMs ?? 60_000;
-    this.#limit = 0;
-    this.#updatedAt = now();
-    this.#tokens = 0;
     this.#setLimit(options.requestsPerMinute ?? 150);
-    this.#tokens = this.#capacity;
   }
 
-  /** The limit per minute the pacer is working to. */
+  /** The limit per window the pacer is working to. */
   get limit(): number {
     return this.#limit;
   }
 
   #setLimit(limit: number) {
-    if (!(limit > 0) || limit === this.#limit) return;
-    this.#limit = limit;
-    const budget = Math.max(1, Math.floor(limit * SLOWDOWN_SHARE));
-    this.#capacity = Math.max(1, Math.floor(budget * BURST_SHARE));
-    // Refill so that capacity + one minute of refill stays within the budget.
-    this.#perMs = Math.max(1, budget - this.#capacity) / this.#windowMs;
-    this.#tokens = Math.min(this.#tokens, this.#capacity);
-  }
-
-  #refill() {
-    const now = this.#now();
-    this.#tokens = Math.min(this.#capacity, this.#tokens + (now - this.#updatedAt) * this.#perMs);
-    this.#updatedAt = now;
+    if (limit > 0) {
+      this.#limit = limit;
+      this.#budget = Math.max(1, Math.floor(limit * SLOWDOWN_SHARE));
+    }
   }
 
   /** Resolves when this call may be sent; rejects with AbortError if `signal` fires first. */
-  acquire(signal?: AbortSignal): Promise<void> {
+  acquire(signal?: AbortSignal): Promise<Ticket> {
     const turn = this.#queue.then(() => this.#take(signal));
     // The next caller waits for this one's turn, whether it succeeded or was aborted.
-    this.#queue = turn.catch(() => {});
+    this.#queue = turn.then(
+      () => {},
+      () => {},
+    );
     return turn;
   }
 
-  async #take(signal?: AbortSignal): Promise<void> {
+  async #take(signal?: AbortSignal): Promise<Ticket> {
     for (;;) {
       if (signal?.aborted) throw abortReason(signal);
-      this.#refill();
-      const pause = this.#pausedUntil - this.#now();
-      const wait = pause > 0 ? pause : this.#tokens >= 1 ? 0 : Math.ceil((1 - this.#tokens) / this.#perMs);
+      const now = this.#now();
+      const sent = this.#sent;
+      // Calls leave from the front once answered and a window old. One still in flight at the
+      // front holds back the ones behind it, which only ever counts too many, never too few.
+      while (sent.length && sent[0]!.settled && sent[0]!.at <= now - this.#windowMs) sent.shift();
+      if (now >= this.#foreignUntil) this.#foreign = 0;
+      const free = this.#budget - this.#foreign;
+      let slot = now;
+      if (sent.length >= free) {
+        // The next slot opens when the call `free` places from the newest leaves the window.
+        const times = sent.map((t) => t.at).sort((a, b) => a - b);
+        slot = free > 0 ? times[times.length - free]! + this.#windowMs : this.#foreignUntil;
+      }
+      const wait = Math.max(slot, this.#pausedUntil) - now;
       if (wait <= 0) {
-        this.#tokens -= 1;
-        return;
+        const ticket = { at: now };
+        sent.push(ticket);
+        return ticket;
       }
       await sleep(wait, signal);
     }
   }
 
+  /** Marks a call as answered (or failed): its window now counts from this moment. */
+  settle(ticket: Ticket | undefined): void {
+    if (ticket) {
+      ticket.at = Math.max(ticket.at, this.#now());
+      ticket.settled = true;
+    }
+  }
+
   /**
-   * Learns from a response: adopts the limit the API reports, stops the burst when others using
-   * the same token have pushed usage near the slow-down line, and pauses after a 429.
+   * Learns from a response: adopts the limit the API reports, counts calls made by others with
+   * the same token (from `x-ratelimit-remaining`), and pauses after a 429.
    */
   observe(headers: Headers, status: number, retryAfterMs?: number): void {
-    const limit = Number(headers.get("x-ratelimit-limit"));
-    if (Number.isFinite(limit) && limit > 0) this.#setLimit(limit);
-    const remainingText = headers.get("x-ratelimit-remaining");
-    const remaining = remainingText === null ? NaN : Number(remainingText);
-    if (Number.isFinite(remaining) && remaining <= this.#limit * (1 - SLOWDOWN_SHARE)) {
-      // Past the slow-down line already: no bursting until the bucket refills at the paced rate.
-      this.#refill();
-      this.#tokens = Math.min(this.#tokens, 0);
+    this.#setLimit(Number(headers.get("x-ratelimit-limit")));
+    const now = this.#now();
+    const remaining = headers.get("x-ratelimit-remaining");
+    if (remaining !== null && remaining.trim() !== "" && Number.isFinite(+remaining)) {
+      const foreign = this.#limit - +remaining - this.#sent.length;
+      if (foreign > this.#foreign) {
+        this.#foreign = foreign;
+        this.#foreignUntil = now + this.#windowMs;
+      }
+      if (+remaining <= 0) this.#pausedUntil = Math.max(this.#pausedUntil, Math.min(now, ...this.#sent.map((t) => t.at)) + this.#windowMs);
     }
-    if (status === 429 || (Number.isFinite(remaining) && remaining <= 0)) {
-      this.#pausedUntil = Math.max(this.#pausedUntil, this.#now() + (retryAfterMs ?? this.#windowMs / 4));
+    if (status === 429) {
+      this.#pausedUntil = Math.max(this.#pausedUntil, now + (retryAfterMs ?? this.#windowMs / 4));
     }
   }
 }

@@ -1,12 +1,15 @@
 // The core: the one module that builds the openapi-fetch client, checks a call before it is
-// sent, runs it through the attempting fetch, unwraps the body and turns failures into typed
-// errors. Resource methods (../client.ts) are generated from the operation table and all end here.
+// sent, paces it under the rate limit, runs each attempt with its own timeout, retries what is
+// safe to retry (policy and timing in ./retry.ts), unwraps the body and turns failures into
+// typed errors. Resource methods (../client.ts) are generated from the operation table and all end here.
 import * as openapiFetch from "openapi-fetch";
 import type { paths } from "../../generated/schema.js";
 import { operations, type OperationId } from "../../generated/operations.js";
 import {
   ApiError,
+  ConnectionError,
   PropexoError,
+  TimeoutError,
   RequestValidationError,
   UnsupportedOperationError,
   errorFromResponse,
@@ -14,9 +17,10 @@ import {
   type RequestSummary,
   type ValidationIssue,
 } from "./errors.js";
-import { attemptingFetch } from "./fetch.js";
 import type { Logger } from "./logger.js";
 import type { RateLimiter } from "./rate-limit.js";
+import { backoffDelay, classifyNetworkError, parseRetryAfter, retryPolicy, shouldRetry, type Failure } from "./retry.js";
+import { abortReason, sleep } from "./sleep.js";
 import { validateRequest } from "./validate.js";
 
 /** Per-call settings; every method takes them as its last argument. */
@@ -44,7 +48,8 @@ export interface WithResponse<T> {
 export interface CoreConfig {
   token: string;
   baseUrl: string;
-  fetch: (request: Request) => Promise<Response>;
+  /** The user's fetch; undefined means globalThis.fetch, looked up by openapi-fetch. */
+  fetch: ((request: Request) => Promise<Response>) | undefined;
   maxRetries: number;
   timeoutMs: number;
   validate: boolean;
@@ -113,42 +118,85 @@ export class Core {
     if (issues.length) throw new RequestValidationError(issues, summary);
 
     const { signal } = options;
-    const fetch = attemptingFetch({
-      fetch: config.fetch,
-      timeoutMs: options.timeoutMs ?? config.timeoutMs,
-      maxRetries: options.maxRetries ?? config.maxRetries,
-      signal,
-      limiter: config.limiter,
-      log: config.log,
-      summary,
-    });
-    const { data, error, response } = await this.#client.request(row.method.toLowerCase() as "get", row.path as never, {
+    const timeoutMs = options.timeoutMs ?? config.timeoutMs;
+    const maxRetries = options.maxRetries ?? config.maxRetries;
+    const where = `${row.method} ${summary.path}`;
+    const init = {
       params: { path: pathParams, query },
       body: input.body,
       headers: options.headers,
       parseAs: "text",
-      fetch,
-      ...(signal ? { signal } : {}),
-    } as never);
-    const requestId = requestIdOf(response.headers);
-    if (response.ok) {
-      const parsed = parseJson(typeof data === "string" ? data : "");
-      if (parsed === undefined) {
-        throw new ApiError({
-          status: response.status,
-          headers: response.headers,
-          body: typeof data === "string" ? config.scrub(data) : undefined,
-          request: summary,
-          response,
-          message: `the response is not the JSON the spec promises (${response.headers.get("content-type") ?? "no content type"})`,
-        });
+      fetch: config.fetch,
+    };
+    for (let attempt = 0; ; attempt++) {
+      const ticket = await config.limiter?.acquire(signal);
+      if (signal?.aborted) throw abortReason(signal);
+      // One controller per attempt: the caller's signal and this attempt's clock both abort it,
+      // and it covers reading the body too, so a stalled body cannot hang the call.
+      const controller = new AbortController();
+      const onAbort = () => controller.abort(abortReason(signal!));
+      signal?.addEventListener("abort", onAbort, { once: true });
+      const timer = setTimeout(() => controller.abort(new TimeoutError(`${where}: no response within ${timeoutMs} ms`, { request: summary })), timeoutMs);
+      let failure: Failure;
+      let failed: PropexoError;
+      try {
+        config.log.info(`${where} attempt ${attempt + 1}`);
+        // openapi-fetch builds a fresh Request from the inputs each attempt, so a retry never
+        // needs to copy a consumed body.
+        const { data, error, response } = await this.#client.request(row.method.toLowerCase() as "get", row.path as never, {
+          ...init,
+          signal: controller.signal,
+        } as never);
+        const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
+        config.limiter?.observe(response.headers, response.status, retryAfterMs);
+        if (response.ok) return this.#success(summary, data, response);
+        failed = errorFromResponse({ status: response.status, headers: response.headers, body: this.#scrubBody(error), request: summary, response });
+        failure = { kind: "status", status: response.status, retryAfterMs };
+        if (retryAfterMs !== undefined && retryAfterMs > retryPolicy.maxRetryAfterMs) failure = { kind: "final" };
+      } catch (err) {
+        if (signal?.aborted) throw abortReason(signal);
+        const reason: unknown = controller.signal.reason;
+        if (controller.signal.aborted && reason instanceof TimeoutError) {
+          // The request may have reached the server before the clock ran out.
+          failure = { kind: "maybe-sent" };
+          failed = reason;
+        } else if (err instanceof PropexoError) {
+          throw err;
+        } else {
+          failure = classifyNetworkError(err);
+          failed = new ConnectionError(`${where}: connection failed${failure.code ? ` (${failure.code})` : ""}`, { request: summary, cause: err });
+        }
+      } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        config.limiter?.settle(ticket);
       }
-      config.log.debug(`${row.method} ${summary.path} → ${response.status}`);
-      return { data: parsed, response, requestId };
+      if (!shouldRetry(row.method, failure, attempt, maxRetries)) {
+        config.log.error(failed.message);
+        throw failed;
+      }
+      const delay = failure.kind === "status" && failure.retryAfterMs !== undefined ? failure.retryAfterMs : backoffDelay(attempt);
+      config.log.warn(`${failed.message}; retry ${attempt + 1} of ${maxRetries} in ${delay} ms`);
+      await sleep(delay, signal);
     }
-    const err = errorFromResponse({ status: response.status, headers: response.headers, body: this.#scrubBody(error), request: summary, response });
-    config.log.error(err.message);
-    throw err;
+  }
+
+  /** A 200's body, parsed; a body that is not JSON is an ApiError, as the spec promises JSON. */
+  #success(summary: RequestSummary, text: unknown, response: Response): WithResponse<unknown> {
+    const body = typeof text === "string" ? text : "";
+    const parsed = parseJson(body);
+    if (parsed === undefined) {
+      throw new ApiError({
+        status: response.status,
+        headers: response.headers,
+        body: this.#config.scrub(body),
+        request: summary,
+        response,
+        message: `the response is not the JSON the spec promises (${response.headers.get("content-type") ?? "no content type"})`,
+      });
+    }
+    this.#config.log.debug(`${summary.method} ${summary.path} → ${response.status}`);
+    return { data: parsed, response, requestId: requestIdOf(response.headers) };
   }
 
   /** Path segments and headers that would change the request's meaning if sent as given. */

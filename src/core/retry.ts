@@ -21,9 +21,11 @@ export const retryPolicy = {
 export type Failure =
   | { kind: "status"; status: number; retryAfterMs?: number | undefined }
   /** No connection was made, so the server cannot have seen the request (e.g. ECONNREFUSED). */
-  | { kind: "not-sent" }
+  | { kind: "not-sent"; code?: string | undefined }
   /** The connection broke or timed out after the request may have reached the server. */
-  | { kind: "maybe-sent" };
+  | { kind: "maybe-sent"; code?: string | undefined }
+  /** Not to be retried whatever the method (e.g. a Retry-After beyond the cap). */
+  | { kind: "final" };
 
 /**
  * Whether to try again after `failure` on attempt `attempt` (0-based). A request that may have
@@ -31,7 +33,7 @@ export type Failure =
  * is retried only when the server cannot have acted on it: a 429, or a connection never made.
  */
 export function shouldRetry(method: string, failure: Failure, attempt: number, maxRetries: number): boolean {
-  if (attempt >= maxRetries) return false;
+  if (attempt >= maxRetries || failure.kind === "final") return false;
   if (failure.kind === "not-sent") return true;
   if (failure.kind === "status" && failure.status === 429) return true;
   const idempotent = (retryPolicy.idempotentMethods as readonly string[]).includes(method);
@@ -59,4 +61,19 @@ export function parseRetryAfter(value: string | null | undefined, now: number = 
   // An HTTP date always names its weekday and month; this keeps Date.parse from reading "-3" as a year.
   const date = /[a-z]{3}/i.test(text) ? Date.parse(text) : NaN;
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+// Error codes (Node/undici) meaning no connection was made, so the server never saw the request.
+const NOT_SENT = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"];
+
+/**
+ * Whether a failed fetch can have reached the server, from the first `code` along its cause
+ * chain. Browsers give no code, so their failures count as possibly sent.
+ */
+export function classifyNetworkError(err: unknown): Extract<Failure, { kind: "not-sent" | "maybe-sent" }> {
+  let code: string | undefined;
+  for (let e: any = err, depth = 0; e && depth < 5 && !code; e = e.cause, depth++) {
+    if (typeof e.code === "string") code = e.code;
+  }
+  return { kind: code && NOT_SENT.includes(code) ? "not-sent" : "maybe-sent", code };
 }
