@@ -73,6 +73,25 @@ describe("the tarball", () => {
   });
 });
 
+describe("package linters on the tarball", () => {
+  const bin = (pkg: string, file: string) => join(ROOT, "node_modules", pkg, file);
+  it("publint --strict reports no problems", async () => {
+    const r = await run(process.execPath, [bin("publint", "src/cli.js"), "run", packed.tarball, "--strict"]);
+    expect(r.code, said(r)).toBe(0);
+    expect(r.stdout).toMatch(/All good!/);
+  });
+
+  it("attw (are the types wrong) reports no problems under node10, node16 CJS/ESM and bundler", async () => {
+    const r = await run(process.execPath, [bin("@arethetypeswrong/cli", "dist/index.js"), packed.tarball, "--format", "json"]);
+    expect(r.code, said(r)).toBe(0);
+    const report = JSON.parse(r.stdout);
+    // Problems are grouped by kind; an empty object means none of any kind.
+    expect(report.problems).toEqual({});
+    expect(report.analysis.problems).toEqual([]);
+    expect(Object.keys(report.analysis.entrypoints).sort()).toEqual([".", "./openapi.json", "./package.json"]);
+  });
+});
+
 describe("a Node ESM project in TypeScript (nodenext, strict)", () => {
   it("compiles, with its deliberate mistakes refused, and runs create → wait → list → retrieve", async () => {
     const dir = await project("esm", esmProject, { nodeTypes: true });
