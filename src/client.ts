@@ -107,10 +107,10 @@ export class Propexo {
       log: levelled(options.logger ?? console, logLevel, scrub),
       scrub,
     });
-    const tree = buildTree(core) as Tree;
-    const status = (jobId: string, opts: RequestOptions) =>
-      core.call("getWriteStatus", { path: { root_job_id: jobId } }, opts) as Promise<WithResponse<WriteStatusBody>>;
-    (tree.writes as { wait: Writes["wait"] }).wait = (jobId, opts) => waitForJob(jobId, status, opts);
+    const wait: Writes["wait"] = (jobId, opts) =>
+      waitForJob(jobId, (j, o) => core.call("getWriteStatus", { path: { root_job_id: j } }, o) as Promise<WithResponse<WriteStatusBody>>, opts);
+    const tree = buildTree(core, wait) as Tree;
+    (tree.writes as { wait: Writes["wait"] }).wait = wait;
     this.appointments = tree.appointments;
     this.events = tree.events;
     this.writes = tree.writes;
@@ -128,20 +128,20 @@ export class Propexo {
 }
 
 /** Builds the resource tree: one method per row of the operation table. */
-function buildTree(core: Core): Record<string, any> {
+function buildTree(core: Core, wait: Writes["wait"]): Record<string, any> {
   const tree: Record<string, any> = {};
   for (const id of Object.keys(operations) as OperationId[]) {
     const row = operations[id];
     const where: string[] = row.vendor ? [row.resource, row.vendor, row.subject!, row.verb] : [row.resource, row.verb];
     let node = tree;
     for (const key of where.slice(0, -1)) node = node[key] ??= {};
-    node[row.verb] = method(core, id);
+    node[row.verb] = method(core, id, wait);
   }
   return tree;
 }
 
 /** The method of one operation: spreads the arguments into path, body and query, then calls the core. */
-function method(core: Core, id: OperationId) {
+function method(core: Core, id: OperationId, wait: Writes["wait"]) {
   const row = operations[id];
   // Widened so the checks below stay valid for body kinds the current spec happens not to use.
   const bodyKind: string = row.body;
@@ -172,8 +172,7 @@ function method(core: Core, id: OperationId) {
             result: "result" in body ? body.result : body,
             response: r.response,
             requestId: r.requestId,
-            wait: (opts?: WaitOptions) =>
-              waitForJob(jobId, (j, o) => core.call("getWriteStatus", { path: { root_job_id: j } }, o) as Promise<WithResponse<WriteStatusBody>>, opts),
+            wait: (opts?: WaitOptions) => wait(jobId, opts),
           };
           return { ...r, data: job };
         }),
