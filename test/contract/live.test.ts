@@ -1,11 +1,11 @@
 // scripts/contract-live.mjs end to end, against local stand-ins of the API generated from the
 // spec: a conformant one passes, and each kind of drift fails the run with the drift named in
 // the report. Every run is the real script: vitest on run.live.ts, a Prism proxy, the client.
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { startFakeApi, type Drift } from "../helpers/fake-api.js";
 import { ROOT } from "../helpers/project.js";
+import { run } from "../helpers/run.js";
 import { bodySchemaOf, jsonContent, named, parametersOf, specOperations } from "../helpers/contract.js";
 import { envName } from "./live/checks.js";
 
@@ -24,18 +24,10 @@ const writeIds: Record<string, string> = Object.fromEntries(
     .map((name) => [envName(name), `env-${name}`]),
 );
 
-function runScript(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runScript(args: string[], env: Record<string, string>) {
   // The outer environment must not leak a real token or IDs into the run.
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("PROPEXO_") && !k.startsWith("VITEST")));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SCRIPT, ...args], { cwd: ROOT, env: { ...clean, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return run(process.execPath, [SCRIPT, ...args], { cwd: ROOT, env: { ...clean, ...env } });
 }
 
 /** Runs `fn` against a fresh fake API, closed afterwards; the tests run concurrently, each with its own. */

@@ -7,7 +7,7 @@ import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, loadBundled, operationsOf } from "../helpers/project.js";
 import { launchChromium, requireChromium } from "../package/chromium.js";
-import { run, said, type RunResult } from "../package/kit.js";
+import { run, said, type RunResult } from "../helpers/run.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 let out: string;

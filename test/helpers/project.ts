@@ -1,11 +1,11 @@
 // Access to this checkout's spec and pipeline for tests, and scratch copies of the project that
 // the real pipeline can be run on without touching the checkout.
-import { spawn } from "node:child_process";
 import { cp, mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
+import { run } from "./run.js";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const GENERATE = join(ROOT, "scripts", "generate.mjs");
@@ -35,15 +35,9 @@ export async function scratchProject(): Promise<{ root: string; dispose: () => P
 }
 
 /** Runs `node scripts/generate.mjs --root <root> ...args`; resolves to its exit code and output. */
-export function runGenerate(root: string, args: string[] = []): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [GENERATE, "--root", root, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, output }));
-  });
+export async function runGenerate(root: string, args: string[] = []): Promise<{ code: number | null; output: string }> {
+  const r = await run(process.execPath, [GENERATE, "--root", root, ...args]);
+  return { code: r.code, output: r.stdout + r.stderr };
 }
 
 /** Every file under `dir` with its bytes, for before/after comparisons. */

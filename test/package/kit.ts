@@ -9,50 +9,15 @@
 // are symlinked from this checkout's node_modules at the versions package-lock.json pins. The
 // projects live under the OS temp folder, outside this checkout, so module resolution cannot
 // fall back to the repository's own node_modules or its sources by accident.
-import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { ROOT, deref, operationsOf } from "../helpers/project.js";
+import { run, said } from "../helpers/run.js";
+
+export { run, said, type RunResult } from "../helpers/run.js";
 
 export const TSC = join(ROOT, "node_modules", "typescript", "bin", "tsc");
-const RUN_TIMEOUT_MS = 120_000;
-
-export interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/** Runs a command to completion (killed after a time limit) and collects its output. */
-export function run(
-  command: string,
-  args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
-): Promise<RunResult> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd ?? ROOT, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? RUN_TIMEOUT_MS);
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: performance.now() - started });
-    });
-  });
-}
-
-/** Output for an assertion message: what a failing command said. */
-export const said = (r: RunResult) => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
-
 /** Type-checks (or compiles) a project with this checkout's TypeScript. */
 export const tsc = (project: string) => run(process.execPath, [TSC, "-p", project], { cwd: project });
 
