@@ -1,5 +1,5 @@
 // Retry, kept in three parts: the policy (a literal), the timing (pure functions, tested with fake
-// timers) and the mechanics (applied by the fetch wrapper in ./fetch.ts).
+// timers) and the mechanics (applied by the retry loop in ./request.ts).
 
 /** When a failed attempt may be tried again. */
 export const retryPolicy = {
