@@ -13,8 +13,8 @@ const CANCEL = "/v1/events/appointments/leads/cancel/rentmanager";
  * Best schedules, windows aligned to the first request, server latency taken as 0:
  * - with slowdowns allowed: N requests at the start of each window, no 429; the last window's
  *   requests above 0.8N finish `slowdown` later.
- * - never slowed: floor(0.8N) requests at the start of each window (what the client's
- *   sliding-window pacer aims for).
+ * - never slowed: floor(0.8N) requests at the start of each window (the schedule of a pacer
+ *   that never crosses the 80% line; shown for comparison).
  */
 export function bestSchedules({ N, W, K, slowdown }) {
   const fullWindows = Math.ceil(K / N);

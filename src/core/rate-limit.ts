@@ -1,8 +1,9 @@
 // Client-side pacing under Propexo's rate limit (docs: "Rate limiting"): by default 150 requests
 // a minute; above 80% of that every response is delayed by 2 s, and at 100% the API answers 429
-// until the minute is over. The pacer keeps this client below the 80% line, so that it is never
-// slowed down and never refused: concurrent calls beyond that budget wait in order and go out as
-// earlier ones age out of the window, instead of all being sent at once.
+// until the minute is over. The pacer never reaches 100%, so it is never refused. Below 80% calls
+// go out at once; past that line a call goes out slowed only when the 80% line is more than the
+// slowdown away, because then a slowed answer comes sooner than waiting for an unslowed one.
+// Concurrent calls beyond the limit wait in order and go out as earlier ones age out of the window.
 import { abortReason, sleep } from "./sleep.js";
 
 /** Pacing settings. */
@@ -17,18 +18,24 @@ export interface RateLimitOptions {
 export interface Ticket {
   at: number;
   settled?: boolean;
+  /** The API reported usage past the 80% line, so it held the answer back by the slowdown. */
+  slowed?: boolean;
 }
 
-/** Propexo slows responses above this share of the limit. */
+/** Propexo slows responses above this share of the limit... */
 const SLOWDOWN_SHARE = 0.8;
+/** ...by this share of the window (2 s of a minute). */
+const SLOWDOWN_OF_WINDOW = 1 / 30;
 
 /**
- * A sliding-window log: at most 80% of the limit in ANY window-long span, so whatever minute
- * boundaries the server counts by, no minute sees more than that from this client.
+ * A sliding-window log: at most the limit in ANY window-long span, so whatever minute boundaries
+ * the server counts by, no minute sees more than that from this client; and past 80% of it only
+ * when being slowed beats waiting.
  */
 export class RateLimiter {
-  #limit = 0;
-  #budget = 1;
+  #limit = 1;
+  /** Calls per window that are answered without a slowdown (80% of the limit). */
+  #unslowed = 1;
   /**
    * This client's calls in the current window. Each counts from when it was sent until a window
    * after its answer came back: the server counts a call when it arrives, which can be anywhere
@@ -59,8 +66,8 @@ export class RateLimiter {
 
   #setLimit(limit: number) {
     if (limit > 0) {
-      this.#limit = limit;
-      this.#budget = Math.max(1, Math.floor(limit * SLOWDOWN_SHARE));
+      this.#limit = Math.max(1, Math.floor(limit));
+      this.#unslowed = Math.max(1, Math.floor(limit * SLOWDOWN_SHARE));
     }
   }
 
@@ -84,13 +91,18 @@ export class RateLimiter {
       // front holds back the ones behind it, which only ever counts too many, never too few.
       while (sent.length && sent[0]!.settled && sent[0]!.at <= now - this.#windowMs) sent.shift();
       if (now >= this.#foreignUntil) this.#foreign = 0;
-      const free = this.#budget - this.#foreign;
-      let slot = now;
-      if (sent.length >= free) {
-        // The next slot opens when the call `free` places from the newest leaves the window.
-        const times = sent.map((t) => t.at).sort((a, b) => a - b);
-        slot = free > 0 ? times[times.length - free]! + this.#windowMs : this.#foreignUntil;
-      }
+      let times: number[] | undefined;
+      // `free` more calls fit now, or once the call `free` places from the newest leaves the window.
+      const opens = (free: number) => {
+        if (sent.length < free) return now;
+        if (free <= 0) return this.#foreignUntil;
+        times ??= sent.map((t) => t.at).sort((a, b) => a - b);
+        return times[times.length - free]! + this.#windowMs;
+      };
+      const unslowed = opens(this.#unslowed - this.#foreign);
+      const belowLimit = opens(this.#limit - this.#foreign);
+      // Past the 80% line the answer comes a slowdown later; take that when it is still sooner.
+      const slot = unslowed - belowLimit > this.#windowMs * SLOWDOWN_OF_WINDOW ? belowLimit : unslowed;
       const wait = Math.max(slot, this.#pausedUntil) - now;
       if (wait <= 0) {
         const ticket = { at: now };
@@ -101,23 +113,28 @@ export class RateLimiter {
     }
   }
 
-  /** Marks a call as answered (or failed): its window now counts from this moment. */
+  /**
+   * Marks a call as answered (or failed): its window now counts from this moment, or from a
+   * slowdown earlier for an answer the API held back, as the call reached it before the hold.
+   */
   settle(ticket: Ticket | undefined): void {
     if (ticket) {
-      ticket.at = Math.max(ticket.at, this.#now());
+      ticket.at = Math.max(ticket.at, this.#now() - (ticket.slowed ? this.#windowMs * SLOWDOWN_OF_WINDOW : 0));
       ticket.settled = true;
     }
   }
 
   /**
    * Learns from a response: adopts the limit the API reports, counts calls made by others with
-   * the same token (from `x-ratelimit-remaining`), and pauses after a 429.
+   * the same token (from `x-ratelimit-remaining`), notes whether `ticket`'s answer was slowed,
+   * and pauses after a 429.
    */
-  observe(headers: Headers, status: number, retryAfterMs?: number): void {
+  observe(headers: Headers, status: number, retryAfterMs?: number, ticket?: Ticket): void {
     this.#setLimit(Number(headers.get("x-ratelimit-limit")));
     const now = this.#now();
     const remaining = headers.get("x-ratelimit-remaining");
     if (remaining !== null && remaining.trim() !== "" && Number.isFinite(+remaining)) {
+      if (ticket && status !== 429) ticket.slowed = this.#limit - +remaining > this.#unslowed;
       const foreign = this.#limit - +remaining - this.#sent.length;
       if (foreign > this.#foreign) {
         this.#foreign = foreign;

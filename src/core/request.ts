@@ -148,7 +148,7 @@ export class Core {
           signal: controller.signal,
         } as never);
         const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
-        config.limiter?.observe(response.headers, response.status, retryAfterMs);
+        config.limiter?.observe(response.headers, response.status, retryAfterMs, ticket);
         if (response.ok) return this.#success(summary, data, response);
         failed = errorFromResponse({ status: response.status, headers: response.headers, body: this.#scrubBody(error), request: summary, response });
         failure = { kind: "status", status: response.status, retryAfterMs };

@@ -1,4 +1,5 @@
-// The pacer, on a fake clock: never more than 80% of the limit in any window, queued calls released in order.
+// The pacer, on a fake clock: never more than the limit in any window, past 80% of it only when a
+// slowed answer beats waiting, queued calls released in order.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { AbortError } from "../../src/index.js";
 import { RateLimiter } from "../../src/core/rate-limit.js";
@@ -29,23 +30,53 @@ describe("RateLimiter", () => {
     expect(times.every((t) => t === 0)).toBe(true);
   });
 
-  it("never lets more than 80% of the limit into any 60-second window", async () => {
+  it("never lets more than the limit into any 60-second window, and uses all of it for a backlog", async () => {
     const times = await startTimes(new RateLimiter({ requestsPerMinute: 150 }), 400);
-    expect(maxInAnyWindow(times, 60_000)).toBeLessThanOrEqual(120);
-    // ...while using all of that budget: 400 calls take 3 windows, the fourth batch at 180 s.
-    expect(times.at(-1)!).toBe(180_000);
+    expect(maxInAnyWindow(times, 60_000)).toBeLessThanOrEqual(150);
+    // 400 calls take two windows and a bit: batches of 150 at 0 s and 60 s, the last 100 at 120 s.
+    // Staying under 80% (120 a window) would have taken until 180 s.
+    expect(times.at(-1)!).toBe(120_000);
   });
 
-  it("holds calls beyond the budget and sends each as an earlier one leaves the window", async () => {
+  it("sends a backlog past the 80% line at once, since waiting a window is longer than the slowdown", async () => {
     const times = await startTimes(new RateLimiter({ requestsPerMinute: 150 }), 250);
-    expect(times.filter((t) => t === 0)).toHaveLength(120);
-    expect(times.filter((t) => t === 60_000)).toHaveLength(120);
-    expect(times.filter((t) => t === 120_000)).toHaveLength(10);
+    expect(times.filter((t) => t === 0)).toHaveLength(150);
+    expect(times.filter((t) => t === 60_000)).toHaveLength(100);
+  });
+
+  it("waits for the 80% line instead when it is closer than the slowdown (2 s of a 60 s window)", async () => {
+    const limiter = new RateLimiter({ requestsPerMinute: 10, windowMs: 60_000 });
+    const first = await limiter.acquire();
+    limiter.settle(first);
+    await vi.advanceTimersByTimeAsync(59_000);
+    // 7 more fill the unslowed budget (8); the 9th could go now, slowed by 2 s, or in 1 s unslowed.
+    await Promise.all(Array.from({ length: 7 }, () => limiter.acquire()));
+    const t0 = Date.now();
+    let at = -1;
+    const ninth = limiter.acquire().then(() => void (at = Date.now() - t0));
+    await vi.runAllTimersAsync();
+    await ninth;
+    expect(at).toBe(1000);
+  });
+
+  it("goes past the 80% line when the 80% line is further away than the slowdown", async () => {
+    const limiter = new RateLimiter({ requestsPerMinute: 10, windowMs: 60_000 });
+    const first = await limiter.acquire();
+    limiter.settle(first);
+    await vi.advanceTimersByTimeAsync(57_000);
+    await Promise.all(Array.from({ length: 7 }, () => limiter.acquire()));
+    // Now the 80% line is 3 s away, more than the 2 s slowdown: the 9th goes at once.
+    const t0 = Date.now();
+    let at = -1;
+    const ninth = limiter.acquire().then(() => void (at = Date.now() - t0));
+    await vi.runAllTimersAsync();
+    await ninth;
+    expect(at).toBe(0);
   });
 
   it("counts a call until a window after its answer, since the server may count it on arrival", async () => {
     const limiter = new RateLimiter({ requestsPerMinute: 10, windowMs: 1000 });
-    const tickets = await Promise.all(Array.from({ length: 8 }, () => limiter.acquire()));
+    const tickets = await Promise.all(Array.from({ length: 10 }, () => limiter.acquire()));
     await vi.advanceTimersByTimeAsync(500);
     for (const t of tickets) limiter.settle(t);
     const t0 = Date.now();
@@ -56,7 +87,29 @@ describe("RateLimiter", () => {
     expect(at).toBe(1000);
   });
 
-  it("keeps to the budget when calls trickle in, not only in bursts", async () => {
+  it("counts an answer the API held back (usage past 80%) from a slowdown before it came", async () => {
+    const limiter = new RateLimiter({ requestsPerMinute: 10, windowMs: 3000 }); // slowdown: 100 ms
+    const start = Date.now();
+    const tickets = await Promise.all(Array.from({ length: 10 }, () => limiter.acquire()));
+    const answer = (from: number, to: number) =>
+      tickets.slice(from, to).forEach((t, i) => {
+        const remaining = String(10 - (from + i + 1));
+        limiter.observe(new Headers({ "x-ratelimit-limit": "10", "x-ratelimit-remaining": remaining }), 200, undefined, t);
+        limiter.settle(t);
+      });
+    await vi.advanceTimersByTimeAsync(500);
+    answer(0, 8);
+    // The ninth and tenth took usage past 8 of 10, so the API held their answers back.
+    await vi.advanceTimersByTimeAsync(150);
+    answer(8, 10);
+    expect(tickets.map((t) => t.at - start)).toEqual([...Array(8).fill(500), 550, 550]);
+    // Next window: 6 once the first answers are a window old (500 + 3000), with the held-back
+    // two still counted; the other 4 once those are a window old too: 550 + 3000, not 650 + 3000.
+    const times = (await startTimes(limiter, 10)).map((t) => t + 650);
+    expect(times).toEqual([...Array(6).fill(3500), ...Array(4).fill(3550)]);
+  });
+
+  it("keeps to the limit when calls trickle in, not only in bursts", async () => {
     const limiter = new RateLimiter({ requestsPerMinute: 10, windowMs: 1000 });
     const times: number[] = [];
     const t0 = Date.now();
@@ -67,7 +120,7 @@ describe("RateLimiter", () => {
     }
     await vi.runAllTimersAsync();
     await Promise.all(all);
-    expect(maxInAnyWindow(times, 1000)).toBeLessThanOrEqual(8);
+    expect(maxInAnyWindow(times, 1000)).toBeLessThanOrEqual(10);
   });
 
   it("adopts the limit the API reports in x-ratelimit-limit", async () => {
@@ -75,14 +128,24 @@ describe("RateLimiter", () => {
     limiter.observe(new Headers({ "x-ratelimit-limit": "60", "x-ratelimit-remaining": "59" }), 200);
     expect(limiter.limit).toBe(60);
     const times = await startTimes(limiter, 100);
-    expect(maxInAnyWindow(times, 60_000)).toBeLessThanOrEqual(48);
+    // The one call the headers report, made before this client's, leaves room for 59.
+    expect(maxInAnyWindow(times, 60_000)).toBe(59);
   });
 
-  it("stops bursting when x-ratelimit-remaining shows usage past the slow-down line", async () => {
+  it("leaves room for the calls others made with the same token (x-ratelimit-remaining)", async () => {
     const limiter = new RateLimiter({ requestsPerMinute: 150 });
     limiter.observe(new Headers({ "x-ratelimit-limit": "150", "x-ratelimit-remaining": "20" }), 200);
-    const times = await startTimes(limiter, 3);
-    expect(times[0]).toBeGreaterThan(0);
+    const times = await startTimes(limiter, 25);
+    // 130 calls of others' are in the window: 20 more fit now, the rest wait for it to pass.
+    expect(times.filter((t) => t === 0)).toHaveLength(20);
+    expect(Math.min(...times.filter((t) => t > 0))).toBe(60_000);
+  });
+
+  it("pauses when x-ratelimit-remaining reaches 0", async () => {
+    const limiter = new RateLimiter({ requestsPerMinute: 150 });
+    limiter.observe(new Headers({ "x-ratelimit-limit": "150", "x-ratelimit-remaining": "0" }), 200);
+    const times = await startTimes(limiter, 1);
+    expect(times[0]).toBe(60_000);
   });
 
   it("pauses after a 429 for Retry-After", async () => {
