@@ -16,9 +16,8 @@ export interface RequestSummary {
 
 /** Base class of every error this package throws. */
 export class PropexoError extends Error {
-  override name = "PropexoError";
   /** The request that failed, when there was one. */
-  readonly request: RequestSummary | undefined;
+  declare readonly request: RequestSummary | undefined;
 
   constructor(message: string, options: { request?: RequestSummary; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -43,21 +42,20 @@ interface ErrorBody {
 
 /** The API answered with an error status. */
 export class ApiError extends PropexoError {
-  override name = "ApiError";
   /** HTTP status. */
-  readonly status: number;
+  declare readonly status: number;
   /** Response headers. */
-  readonly headers: Headers;
+  declare readonly headers: Headers;
   /** Parsed JSON body, or the text when it was not JSON, or undefined when empty. */
-  readonly body: unknown;
+  declare readonly body: unknown;
   /** The request ID the server sent (`x-request-id` and kin), if any. */
-  readonly requestId: string | undefined;
+  declare readonly requestId: string | undefined;
   /** `error.code` of the documented error body, e.g. "invalid_request". */
-  readonly code: string | undefined;
+  declare readonly code: string | undefined;
   /** `error.details` of the documented error body; for a 400, the validation issues. */
-  readonly details: unknown;
+  declare readonly details: unknown;
   /** The raw response; its body has been read. */
-  readonly response: Response | undefined;
+  declare readonly response: Response | undefined;
 
   constructor(init: {
     status: number;
@@ -82,30 +80,24 @@ export class ApiError extends PropexoError {
 
 /** 400: the API refused the request; `details` holds its validation issues. */
 export class BadRequestError extends ApiError {
-  override name = "BadRequestError";
 }
 /** 401: the token is missing or was not accepted. */
 export class AuthenticationError extends ApiError {
-  override name = "AuthenticationError";
 }
 /** 403: the token may not do this. */
 export class PermissionDeniedError extends ApiError {
-  override name = "PermissionDeniedError";
 }
 /** 404: no such resource or route. */
 export class NotFoundError extends ApiError {
-  override name = "NotFoundError";
 }
 /**
  * 405: the PMS cannot do this. Thrown without a network call for operations the spec marks
  * `x-propexo-supported: false` (then `response` is undefined).
  */
 export class UnsupportedOperationError extends ApiError {
-  override name = "UnsupportedOperationError";
 }
 /** 429: the minute's request budget is spent. */
 export class RateLimitError extends ApiError {
-  override name = "RateLimitError";
   /** `x-ratelimit-limit`, when sent. */
   get limit(): number | undefined {
     return numberHeader(this.headers, "x-ratelimit-limit");
@@ -117,20 +109,16 @@ export class RateLimitError extends ApiError {
 }
 /** 5xx: the API failed. */
 export class InternalServerError extends ApiError {
-  override name = "InternalServerError";
 }
 
 /** The request never got an HTTP answer: DNS, refused or reset connection, TLS, ... */
 export class ConnectionError extends PropexoError {
-  override name = "ConnectionError";
 }
 /** No answer within `timeoutMs` (per attempt), or `wait()` ran out of time. */
 export class TimeoutError extends PropexoError {
-  override name = "TimeoutError";
 }
 /** The caller's `AbortSignal` fired. */
 export class AbortError extends PropexoError {
-  override name = "AbortError";
 }
 
 /** One way a request breaks the spec. */
@@ -147,8 +135,7 @@ export interface ValidationIssue {
 
 /** The request breaks the spec; nothing was sent. */
 export class RequestValidationError extends PropexoError {
-  override name = "RequestValidationError";
-  readonly issues: readonly ValidationIssue[];
+  declare readonly issues: readonly ValidationIssue[];
 
   constructor(issues: ValidationIssue[], request: RequestSummary) {
     const list = issues.map((i) => `${i.path}: ${i.message} (${i.rule}; received ${formatValue(i.value)})`).join("; ");
@@ -162,10 +149,9 @@ export type WriteJobState = "SUCCESS" | "PARTIAL_SUCCESS" | "FAILURE" | "PENDING
 
 /** A write job settled as FAILURE or PARTIAL_SUCCESS. */
 export class WriteFailedError extends PropexoError {
-  override name = "WriteFailedError";
-  readonly jobId: string;
-  readonly status: WriteJobState;
-  readonly errors: readonly string[];
+  declare readonly jobId: string;
+  declare readonly status: WriteJobState;
+  declare readonly errors: readonly string[];
 
   constructor(jobId: string, status: WriteJobState, errors: readonly string[]) {
     super(`write job ${jobId} settled as ${status}${errors.length ? `: ${errors.join("; ")}` : ""}`);
@@ -173,6 +159,16 @@ export class WriteFailedError extends PropexoError {
     this.status = status;
     this.errors = errors;
   }
+}
+
+// Each class carries its name on its prototype, set here once, rather than in a field that
+// every instance would copy: `error.name`, `String(error)`, the stack and toJSON() read the same.
+for (const [name, Class] of Object.entries({
+  PropexoError, ApiError, BadRequestError, AuthenticationError, PermissionDeniedError, NotFoundError,
+  UnsupportedOperationError, RateLimitError, InternalServerError, ConnectionError, TimeoutError,
+  AbortError, RequestValidationError, WriteFailedError,
+})) {
+  Class.prototype.name = name;
 }
 
 /** The one place that turns an HTTP error status into an error class. */
