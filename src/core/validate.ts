@@ -72,25 +72,29 @@ const isType = (t: string, v: unknown): boolean =>
   : t === "null" ? v === null
   : typeof v === t;
 
+const at = (path: string, key: string | number) => (path ? `${path}.${key}` : `${key}`);
+
+// Runs on every call, so the common case stays cheap: a single type is checked without building a
+// list of types, and a branch of anyOf reports into the caller's list rather than a new one.
 function check(s: SchemaNode, v: unknown, path: string, out: ValidationIssue[]): void {
-  const fail = (rule: string, message: string, where = path, value = v) =>
-    out.push({ path: where, rule, message, value });
-  const at = (k: string | number) => (path ? `${path}.${k}` : `${k}`);
+  const fail = (rule: string, message: string) => out.push({ path, rule, message, value: v });
 
   if (s.$ref) check(defs[s.$ref]!, v, path, out);
-  const t = types(s);
-  if (t.length && !t.some((x) => isType(x, v))) fail("type", `must be ${t.join(" or ")}`);
+  const t = s.type;
+  if (t !== undefined && !(typeof t === "string" ? isType(t, v) : t.some((x) => isType(x, v))))
+    fail("type", `must be ${types(s).join(" or ")}`);
   if (s.enum && !s.enum.includes(v)) fail("enum", `must be one of: ${s.enum.join(", ")}`);
-  if (s.anyOf && !s.anyOf.some((b) => passes(b, v)))
+  if (s.anyOf && !s.anyOf.some((b) => passes(b, v, out)))
     fail("anyOf", `must be ${s.anyOf.map(describe).join(", or ")}`);
 
   if (typeof v === "string") {
     // The generator refuses a spec with any other format, so none can pass here unchecked.
     if (s.format === "date-time" && !isDateTime(v)) fail("format", "must be a date-time");
-    // Ajv compiles patterns with the "u" flag and counts code points, so an emoji is one character.
+    // Ajv compiles patterns with the "u" flag and counts code points, so an emoji is one character
+    // (a string no longer than the limit in UTF-16 units cannot be longer in code points).
     if (s.pattern !== undefined && !(patterns[s.pattern] ??= new RegExp(s.pattern, "u")).test(v))
       fail("pattern", `must match ${s.pattern}`);
-    if (s.maxLength !== undefined && [...v].length > s.maxLength)
+    if (s.maxLength !== undefined && v.length > s.maxLength && [...v].length > s.maxLength)
       fail("maxLength", `must have at most ${s.maxLength} characters`);
   }
 
@@ -105,27 +109,30 @@ function check(s: SchemaNode, v: unknown, path: string, out: ValidationIssue[]):
   if (isType("object", v)) {
     const o = v as Record<string, unknown>;
     for (const k of s.required ?? [])
-      if (o[k] === undefined) out.push({ path: at(k), rule: "required", message: "is required", value: undefined });
+      if (o[k] === undefined) out.push({ path: at(path, k), rule: "required", message: "is required", value: undefined });
+    const extra = s.additionalProperties;
     for (const k of Object.keys(o)) {
       const x = o[k];
+      // An undefined value is not sent, so it counts as absent.
       if (x === undefined) continue;
-      const extra = s.additionalProperties;
       // hasOwn, or a key such as "constructor" would find Object.prototype's.
-      if (s.properties && Object.hasOwn(s.properties, k)) check(s.properties[k]!, x, at(k), out);
-      else if (extra === false) fail("additionalProperties", "is not allowed", at(k), x);
-      else if (extra && extra !== true) check(extra, x, at(k), out);
+      if (s.properties && Object.hasOwn(s.properties, k)) check(s.properties[k]!, x, at(path, k), out);
+      else if (extra === false) out.push({ path: at(path, k), rule: "additionalProperties", message: "is not allowed", value: x });
+      else if (extra && extra !== true) check(extra, x, at(path, k), out);
     }
   }
 
-  if (Array.isArray(v) && s.items) for (let i = 0; i < v.length; i++) check(s.items, v[i], at(i), out);
+  if (Array.isArray(v) && s.items) for (let i = 0; i < v.length; i++) check(s.items, v[i], at(path, i), out);
 }
 
-// A failed anyOf is one issue, so the branches' own issues are collected only to be counted.
-const passes = (s: SchemaNode, v: unknown): boolean => {
-  const out: ValidationIssue[] = [];
+// A failed anyOf is one issue, so a branch's own issues are taken back out once counted.
+function passes(s: SchemaNode, v: unknown, out: ValidationIssue[]): boolean {
+  const before = out.length;
   check(s, v, "", out);
-  return !out.length;
-};
+  const ok = out.length === before;
+  out.length = before;
+  return ok;
+}
 
 // Names one anyOf branch for a message, e.g. "a date-time" or "a string matching ^\d{4}$".
 function describe(s: SchemaNode): string {
