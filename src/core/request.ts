@@ -81,6 +81,8 @@ const CRLF = /[\r\n]/;
 export class Core {
   readonly #config: CoreConfig;
   readonly #client: ReturnType<typeof openapiFetch.default<paths>>;
+  /** globalThis.fetch as it was when the client was made, as openapi-fetch would have taken it. */
+  readonly #globalFetch: typeof fetch = globalThis.fetch;
 
   constructor(config: CoreConfig) {
     this.#config = config;
@@ -126,7 +128,6 @@ export class Core {
       body: input.body,
       headers: options.headers,
       parseAs: "text",
-      fetch: config.fetch,
     };
     for (let attempt = 0; ; attempt++) {
       const ticket = await config.limiter?.acquire(signal);
@@ -145,7 +146,7 @@ export class Core {
         // needs to copy a consumed body.
         const { data, error, response } = await this.#client.request(row.method.toLowerCase() as "get", row.path as never, {
           ...init,
-          signal: controller.signal,
+          ...this.#transport(controller.signal),
         } as never);
         const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
         config.limiter?.observe(response.headers, response.status, retryAfterMs, ticket);
@@ -179,6 +180,20 @@ export class Core {
       config.log.warn(`${failed.message}; retry ${attempt + 1} of ${maxRetries} in ${delay} ms`);
       await sleep(delay, signal);
     }
+  }
+
+  /**
+   * The fetch of an attempt and where its signal goes. A user's fetch finds the signal in the
+   * Request, the only place it can look. Global fetch takes it as an init instead: Node's fetch
+   * copies the Request it is given, and a signal inside would be followed once by openapi-fetch's
+   * Request and again by the copy (about 10 µs a call in Node 20). Aborting works the same either
+   * way, also while the body is read.
+   */
+  #transport(signal: AbortSignal) {
+    const globalFetch = this.#globalFetch; // called unbound, as browsers require
+    return this.#config.fetch
+      ? { fetch: this.#config.fetch, signal }
+      : { fetch: (request: Request) => globalFetch(request, { signal }) };
   }
 
   /** A 200's body, parsed; a body that is not JSON is an ApiError, as the spec promises JSON. */
