@@ -72,11 +72,11 @@ function envToken(): string | undefined {
  */
 export class Propexo {
   /** `appointments.list(...)` and `appointments.<vendor>.<subject>.<create|update|cancel>(...)`. */
-  readonly appointments: Tree["appointments"];
+  declare readonly appointments: Tree["appointments"];
   /** `events.retrieve(eventId)`. */
-  readonly events: Tree["events"];
+  declare readonly events: Tree["events"];
   /** `writes.status(jobId)`, `writes.retry(jobId)`, `writes.wait(jobId)`. */
-  readonly writes: Tree["writes"];
+  declare readonly writes: Tree["writes"];
 
   constructor(options: ClientOptions = {}) {
     const token = options.token ?? envToken();
