@@ -89,7 +89,6 @@ export class Core {
     this.#client = createClient<paths>({
       baseUrl: config.baseUrl,
       headers: { Authorization: `Bearer ${config.token}`, Accept: "application/json" },
-      pathSerializer: fillPath,
     });
   }
 
@@ -123,8 +122,9 @@ export class Core {
     const timeoutMs = options.timeoutMs ?? config.timeoutMs;
     const maxRetries = options.maxRetries ?? config.maxRetries;
     const where = `${row.method} ${summary.path}`;
+    // The path goes to openapi-fetch already filled in (summary.path), so it is encoded once, here.
     const init = {
-      params: { path: pathParams, query },
+      params: { query },
       body: input.body,
       headers: options.headers,
       parseAs: "text",
@@ -144,7 +144,7 @@ export class Core {
         config.log.info(`${where} attempt ${attempt + 1}`);
         // openapi-fetch builds a fresh Request from the inputs each attempt, so a retry never
         // needs to copy a consumed body.
-        const { data, error, response } = await this.#client.request(row.method.toLowerCase() as "get", row.path as never, {
+        const { data, error, response } = await this.#client.request(row.method.toLowerCase() as "get", summary.path as never, {
           ...init,
           ...this.#transport(controller.signal),
         } as never);
