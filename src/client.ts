@@ -27,6 +27,11 @@ export interface ClientOptions {
   baseUrl?: string | undefined;
   /** The fetch to send requests with (default `globalThis.fetch`). */
   fetch?: ((request: Request) => Promise<Response>) | undefined;
+  /**
+   * The Request class each request is built with before it goes to `fetch` (default
+   * `globalThis.Request`). Set together with `fetch` by transports such as `nodeTransport()`.
+   */
+  Request?: typeof Request | undefined;
   /** Retries of a failed call, where retrying is safe (default 2). */
   maxRetries?: number | undefined;
   /** Time limit of each attempt in milliseconds (default 60 000). */
@@ -94,12 +99,14 @@ export class Propexo {
     const perMinute = options.rateLimit ? options.rateLimit.requestsPerMinute : undefined;
     if (perMinute !== undefined && !(perMinute > 0)) fail("rateLimit.requestsPerMinute", "must be a positive number", perMinute);
     if (options.fetch !== undefined && typeof options.fetch !== "function") fail("fetch", "must be a function", typeof options.fetch);
+    if (options.Request !== undefined && typeof options.Request !== "function") fail("Request", "must be a class", typeof options.Request);
 
     const scrub = (text: string) => (token.length >= 4 ? text.split(token).join("[redacted]") : text);
     const core = new Core({
       token,
       baseUrl: checkBaseUrl(options.baseUrl ?? environments[environment as keyof typeof environments]),
       fetch: options.fetch,
+      Request: options.Request,
       maxRetries,
       timeoutMs,
       validate,

@@ -50,6 +50,8 @@ export interface CoreConfig {
   baseUrl: string;
   /** The user's fetch; undefined means globalThis.fetch, looked up by openapi-fetch. */
   fetch: ((request: Request) => Promise<Response>) | undefined;
+  /** The user's Request class; undefined means globalThis.Request. */
+  Request: typeof Request | undefined;
   maxRetries: number;
   timeoutMs: number;
   validate: boolean;
@@ -89,6 +91,7 @@ export class Core {
     this.#client = createClient<paths>({
       baseUrl: config.baseUrl,
       headers: { Authorization: `Bearer ${config.token}`, Accept: "application/json" },
+      ...(config.Request && { Request: config.Request }),
     });
   }
 

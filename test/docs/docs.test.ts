@@ -32,10 +32,13 @@ describe("npm run docs", () => {
   });
 
   it("documents the client's public surface with TypeDoc", async () => {
-    const client = await readFile(join(out, "client", "classes", "Propexo.html"), "utf8");
+    // Two entry points, so TypeDoc prefixes each page with its module: index (the package root) and node.
+    const client = await readFile(join(out, "client", "classes", "index.Propexo.html"), "utf8");
     for (const member of ["appointments", "events", "writes", "supports"]) expect(client).toContain(member);
-    const slot = await readFile(join(out, "client", "functions", "appointmentSlot.html"), "utf8");
+    const slot = await readFile(join(out, "client", "functions", "index.appointmentSlot.html"), "utf8");
     expect(slot).toContain("America/Chicago");
+    const transport = await readFile(join(out, "client", "functions", "node.nodeTransport.html"), "utf8");
+    expect(transport).toContain("propexo-appointments/node");
   });
 
   it("shows every operation's summary as a heading, offline, in Chromium", async (ctx) => {

@@ -37,6 +37,7 @@ export const esmProject: Record<string, string> = {
     2,
   ),
   "src/main.ts": `import { Propexo, type WriteStatusBody } from "propexo-appointments";
+import { nodeTransport } from "propexo-appointments/node";
 
 ${IDS}
 
@@ -64,6 +65,12 @@ if (first === undefined) throw new Error("the list was empty");
 const event = await propexo.events.retrieve(first);
 console.log(\`retrieve \${event.id} \${event.event_name}\`);
 
+// The opt-in Node transport (undici's pools), from the ./node entry of the exports map.
+console.log(\`node-entry \${import.meta.resolve("propexo-appointments/node")}\`);
+const viaUndici = new Propexo({ token: "esm-consumer-token", baseUrl, rateLimit: false, logLevel: "off", ...nodeTransport({ connections: 2 }) });
+const again = await viaUndici.events.retrieve(first);
+console.log(\`transport \${again.id}\`);
+
 // Never called: every marked line must be a compile error.
 export function mistakes(p: Propexo): void {
   // @ts-expect-error Rent Manager lead appointments need a title.
@@ -74,6 +81,8 @@ export function mistakes(p: Propexo): void {
   void p.appointments.rentmanager.leads.update("evt", { appointment_date: "2024-07-20", appointment_time: "09:15:00", appointment_duration_minutes: "45", title: "Tour" });
   // @ts-expect-error An update names the event it changes.
   void p.appointments.resman.leads.update({ appointment_date: "2024-07-20", appointment_time: "09:15:00" });
+  // @ts-expect-error The transport's connection count is a number.
+  void nodeTransport({ connections: "2" });
 }
 `,
 };
@@ -102,6 +111,7 @@ export const cjsProject: Record<string, string> = {
   "main.cjs": `"use strict";
 const { Propexo, RequestValidationError, UnsupportedOperationError } = require("propexo-appointments");
 const spec = require("propexo-appointments/openapi.json");
+const { nodeTransport } = require("propexo-appointments/node");
 
 ${IDS}
 
@@ -134,6 +144,10 @@ async function main(baseUrl) {
   } catch (error) {
     console.log(\`unsupported \${error instanceof UnsupportedOperationError}\`);
   }
+  console.log(\`node-entry \${require.resolve("propexo-appointments/node")}\`);
+  const viaUndici = new Propexo({ token: "cjs-consumer-token", baseUrl, rateLimit: false, logLevel: "off", ...nodeTransport() });
+  const again = await viaUndici.writes.status(job.jobId);
+  console.log(\`transport \${again.write_status}\`);
 }
 
 main(process.argv[2]).catch((error) => {

@@ -1,6 +1,7 @@
 // The client against a real HTTP server on 127.0.0.1: faults, retries, timeouts and bodies.
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  AbortError,
   ApiError,
   ConnectionError,
   InternalServerError,
@@ -9,6 +10,7 @@ import {
   TimeoutError,
   type ClientOptions,
 } from "../../src/index.js";
+import { nodeTransport } from "../../src/node.js";
 import { sendJson, startServer, type Handle } from "../helpers/http-server.js";
 
 const servers: { close: () => Promise<void> }[] = [];
@@ -22,7 +24,7 @@ async function serve(handle: Handle) {
   return s;
 }
 
-function clientFor(url: string, options: ClientOptions = {}) {
+function baseClient(url: string, options: ClientOptions = {}) {
   return new Propexo({ token: "tok_transport", baseUrl: url, rateLimit: false, logLevel: "off", ...options });
 }
 
@@ -32,180 +34,241 @@ const updateBody = { appointment_date: "2024-01-15", appointment_time: "09:30:00
 const updated = { meta: { job_id: "j" }, result: { event_id: "e", appointment_date: "2024-01-15" } };
 const fastRetry = { maxRetries: 2 };
 
-describe("connection faults", () => {
-  it("a reset before any response: GET is retried and succeeds", async () => {
-    const s = await serve((req, res, _b, i) => (i === 0 ? req.socket.destroy() : sendJson(res, 200, STATUS_OK)));
-    await expect(clientFor(s.url, fastRetry).writes.status("job")).resolves.toEqual(STATUS_OK);
-    expect(s.requests).toHaveLength(2);
-  });
+// Every fault below, over the default transport (global fetch) and over the opt-in nodeTransport()
+// from propexo-appointments/node (undici's pools through openapi-fetch's fetch and Request options).
+const TRANSPORTS: [string, () => ClientOptions][] = [
+  ["global fetch", () => ({})],
+  ["nodeTransport()", () => nodeTransport()],
+];
 
-  it("a reset before any response: POST is not retried (the server may have acted) and fails with ConnectionError", async () => {
-    const s = await serve((req) => req.socket.destroy());
-    const err = await clientFor(s.url, fastRetry).appointments.rentmanager.leads.cancel(cancelBody).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ConnectionError);
-    expect(s.requests).toHaveLength(1);
-  });
+describe.each(TRANSPORTS)("over %s", (_name, transport) => {
+  const clientFor = (url: string, options: ClientOptions = {}) => baseClient(url, { ...transport(), ...options });
 
-  it("a reset in the middle of the body: PUT is retried and succeeds", async () => {
-    const s = await serve((req, res, _b, i) => {
-      if (i === 0) {
-        res.writeHead(200, { "content-type": "application/json", "content-length": "500" });
-        res.write('{"meta": {"job_id"');
-        setTimeout(() => req.socket.destroy(), 20);
-      } else sendJson(res, 200, updated);
+  describe("connection faults", () => {
+    it("a reset before any response: GET is retried and succeeds", async () => {
+      const s = await serve((req, res, _b, i) => (i === 0 ? req.socket.destroy() : sendJson(res, 200, STATUS_OK)));
+      await expect(clientFor(s.url, fastRetry).writes.status("job")).resolves.toEqual(STATUS_OK);
+      expect(s.requests).toHaveLength(2);
     });
-    const job = await clientFor(s.url, fastRetry).appointments.resman.leads.update("e", updateBody);
-    expect(job.jobId).toBe("j");
-    expect(s.requests).toHaveLength(2);
-    expect(JSON.parse(s.requests[1]!.body)).toEqual(updateBody);
-  });
 
-  it("a reset in the middle of the body: POST fails with ConnectionError after one attempt", async () => {
-    const s = await serve((req, res) => {
-      res.writeHead(200, { "content-type": "application/json", "content-length": "500" });
-      res.write('{"meta": ');
-      setTimeout(() => req.socket.destroy(), 20);
+    it("a reset before any response: POST is not retried (the server may have acted) and fails with ConnectionError", async () => {
+      const s = await serve((req) => req.socket.destroy());
+      const err = await clientFor(s.url, fastRetry).appointments.rentmanager.leads.cancel(cancelBody).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConnectionError);
+      expect(s.requests).toHaveLength(1);
     });
-    await expect(clientFor(s.url, fastRetry).appointments.rentmanager.leads.cancel(cancelBody)).rejects.toBeInstanceOf(ConnectionError);
-    expect(s.requests).toHaveLength(1);
-  });
 
-  it("a refused connection: POST is retried (nothing was sent), then fails with ConnectionError", async () => {
-    const s = await serve(() => {});
-    const url = s.url;
-    await s.close();
-    servers.pop();
-    let attempts = 0;
-    const fetch = (r: Request) => {
-      attempts++;
-      return globalThis.fetch(r);
-    };
-    const err = await clientFor(url, { ...fastRetry, fetch }).appointments.rentmanager.leads.cancel(cancelBody).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ConnectionError);
-    expect((err as Error).message).toContain("ECONNREFUSED");
-    expect(attempts).toBe(3);
-  });
-});
-
-describe("server errors", () => {
-  it.each([500, 502, 503, 504])("%i then success: GET and PUT are retried", async (status) => {
-    const s = await serve((req, res, _b, i) => {
-      if (i % 2 === 0) sendJson(res, status, { error: { code: "server_error", message: "try again" } });
-      else sendJson(res, 200, req.method === "GET" ? STATUS_OK : updated);
-    });
-    const client = clientFor(s.url, fastRetry);
-    await expect(client.writes.status("job")).resolves.toEqual(STATUS_OK);
-    await expect(client.appointments.resman.leads.update("e", updateBody)).resolves.toMatchObject({ jobId: "j" });
-    expect(s.requests.map((r) => r.method)).toEqual(["GET", "GET", "PUT", "PUT"]);
-  });
-
-  it("503 on a POST is not retried", async () => {
-    const s = await serve((_q, res) => sendJson(res, 503, { error: { code: "unavailable", message: "down" } }));
-    await expect(clientFor(s.url, fastRetry).appointments.rentmanager.leads.cancel(cancelBody)).rejects.toBeInstanceOf(InternalServerError);
-    expect(s.requests).toHaveLength(1);
-  });
-
-  it("an HTML error page becomes an InternalServerError quoting its text", async () => {
-    const s = await serve((_q, res) => {
-      res.writeHead(502, { "content-type": "text/html" });
-      res.end("<html><body><h1>502 Bad Gateway</h1></body></html>");
-    });
-    const err = (await clientFor(s.url, { maxRetries: 0 }).writes.status("job").catch((e: unknown) => e)) as ApiError;
-    expect(err).toBeInstanceOf(InternalServerError);
-    expect(err.message).toBe("502 GET /v1/admin/write-status/job: 502 Bad Gateway");
-    expect(err.body).toContain("<h1>");
-  });
-});
-
-describe("429", () => {
-  it("with Retry-After: waits as asked, then succeeds, also for a POST", async () => {
-    const s = await serve((_q, res, _b, i) => {
-      if (i === 0) sendJson(res, 429, { error: { code: "rate_limited", message: "slow down" } }, { "retry-after": "1" });
-      else sendJson(res, 200, { meta: { job_id: "j" }, result: cancelBody });
-    });
-    await expect(clientFor(s.url, fastRetry).appointments.rentmanager.leads.cancel(cancelBody)).resolves.toMatchObject({ jobId: "j" });
-    expect(s.requests).toHaveLength(2);
-    expect(s.requests[1]!.at - s.requests[0]!.at).toBeGreaterThanOrEqual(950);
-  });
-
-  it("without Retry-After: backs off, and surfaces RateLimitError with the budget headers when it persists", async () => {
-    const s = await serve((_q, res) =>
-      sendJson(res, 429, { error: { code: "rate_limited", message: "slow down" } }, { "x-ratelimit-limit": "150", "x-ratelimit-remaining": "0" }),
-    );
-    const err = (await clientFor(s.url, { maxRetries: 1 }).writes.status("job").catch((e: unknown) => e)) as RateLimitError;
-    expect(err).toBeInstanceOf(RateLimitError);
-    expect(err.limit).toBe(150);
-    expect(err.remaining).toBe(0);
-    expect(s.requests).toHaveLength(2);
-  });
-});
-
-describe("timeouts", () => {
-  it("headers slower than timeoutMs: TimeoutError per attempt, retried for GET", async () => {
-    const s = await serve((_q, res) => {
-      setTimeout(() => sendJson(res, 200, STATUS_OK), 1500);
-    });
-    const started = Date.now();
-    const err = await clientFor(s.url, { timeoutMs: 150, maxRetries: 1 }).writes.status("job").catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(TimeoutError);
-    expect(s.requests).toHaveLength(2);
-    expect(Date.now() - started).toBeLessThan(1400);
-  });
-
-  it("a timeout aborts the request on the wire", async () => {
-    let closedEarly = false;
-    const s = await serve((_q, res) => {
-      res.on("close", () => {
-        closedEarly = !res.writableEnded;
+    it("a reset in the middle of the body: PUT is retried and succeeds", async () => {
+      const s = await serve((req, res, _b, i) => {
+        if (i === 0) {
+          res.writeHead(200, { "content-type": "application/json", "content-length": "500" });
+          res.write('{"meta": {"job_id"');
+          setTimeout(() => req.socket.destroy(), 20);
+        } else sendJson(res, 200, updated);
       });
-      setTimeout(() => {
-        if (!res.destroyed) sendJson(res, 200, STATUS_OK);
-      }, 1000);
+      const job = await clientFor(s.url, fastRetry).appointments.resman.leads.update("e", updateBody);
+      expect(job.jobId).toBe("j");
+      expect(s.requests).toHaveLength(2);
+      expect(JSON.parse(s.requests[1]!.body)).toEqual(updateBody);
     });
-    await expect(clientFor(s.url, { timeoutMs: 100, maxRetries: 0 }).writes.status("job")).rejects.toBeInstanceOf(TimeoutError);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(closedEarly).toBe(true);
+
+    it("a reset in the middle of the body: POST fails with ConnectionError after one attempt", async () => {
+      const s = await serve((req, res) => {
+        res.writeHead(200, { "content-type": "application/json", "content-length": "500" });
+        res.write('{"meta": ');
+        setTimeout(() => req.socket.destroy(), 20);
+      });
+      await expect(clientFor(s.url, fastRetry).appointments.rentmanager.leads.cancel(cancelBody)).rejects.toBeInstanceOf(ConnectionError);
+      expect(s.requests).toHaveLength(1);
+    });
+
+    it("a refused connection: POST is retried (nothing was sent), then fails with ConnectionError", async () => {
+      const s = await serve(() => {});
+      const url = s.url;
+      await s.close();
+      servers.pop();
+      let attempts = 0;
+      const send = transport().fetch ?? ((r: Request) => globalThis.fetch(r));
+      const fetch = (r: Request) => {
+        attempts++;
+        return send(r);
+      };
+      const err = await clientFor(url, { ...fastRetry, fetch }).appointments.rentmanager.leads.cancel(cancelBody).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConnectionError);
+      expect((err as Error).message).toContain("ECONNREFUSED");
+      expect(attempts).toBe(3);
+    });
   });
 
-  it("a body that stalls after the headers also times out", async () => {
-    const s = await serve((_q, res) => {
-      res.writeHead(200, { "content-type": "application/json", "content-length": "100" });
-      res.write("{");
+  describe("server errors", () => {
+    it.each([500, 502, 503, 504])("%i then success: GET and PUT are retried", async (status) => {
+      const s = await serve((req, res, _b, i) => {
+        if (i % 2 === 0) sendJson(res, status, { error: { code: "server_error", message: "try again" } });
+        else sendJson(res, 200, req.method === "GET" ? STATUS_OK : updated);
+      });
+      const client = clientFor(s.url, fastRetry);
+      await expect(client.writes.status("job")).resolves.toEqual(STATUS_OK);
+      await expect(client.appointments.resman.leads.update("e", updateBody)).resolves.toMatchObject({ jobId: "j" });
+      expect(s.requests.map((r) => r.method)).toEqual(["GET", "GET", "PUT", "PUT"]);
     });
-    await expect(clientFor(s.url, { timeoutMs: 200, maxRetries: 0 }).writes.status("job")).rejects.toBeInstanceOf(TimeoutError);
+
+    it("503 on a POST is not retried", async () => {
+      const s = await serve((_q, res) => sendJson(res, 503, { error: { code: "unavailable", message: "down" } }));
+      await expect(clientFor(s.url, fastRetry).appointments.rentmanager.leads.cancel(cancelBody)).rejects.toBeInstanceOf(InternalServerError);
+      expect(s.requests).toHaveLength(1);
+    });
+
+    it("an HTML error page becomes an InternalServerError quoting its text", async () => {
+      const s = await serve((_q, res) => {
+        res.writeHead(502, { "content-type": "text/html" });
+        res.end("<html><body><h1>502 Bad Gateway</h1></body></html>");
+      });
+      const err = (await clientFor(s.url, { maxRetries: 0 }).writes.status("job").catch((e: unknown) => e)) as ApiError;
+      expect(err).toBeInstanceOf(InternalServerError);
+      expect(err.message).toBe("502 GET /v1/admin/write-status/job: 502 Bad Gateway");
+      expect(err.body).toContain("<h1>");
+    });
   });
 
-  it("a POST that times out is not retried", async () => {
-    const s = await serve(() => {});
-    await expect(clientFor(s.url, { timeoutMs: 100, maxRetries: 2 }).appointments.rentmanager.leads.cancel(cancelBody)).rejects.toBeInstanceOf(TimeoutError);
-    expect(s.requests).toHaveLength(1);
+  describe("429", () => {
+    it("with Retry-After: waits as asked, then succeeds, also for a POST", async () => {
+      const s = await serve((_q, res, _b, i) => {
+        if (i === 0) sendJson(res, 429, { error: { code: "rate_limited", message: "slow down" } }, { "retry-after": "1" });
+        else sendJson(res, 200, { meta: { job_id: "j" }, result: cancelBody });
+      });
+      await expect(clientFor(s.url, fastRetry).appointments.rentmanager.leads.cancel(cancelBody)).resolves.toMatchObject({ jobId: "j" });
+      expect(s.requests).toHaveLength(2);
+      expect(s.requests[1]!.at - s.requests[0]!.at).toBeGreaterThanOrEqual(950);
+    });
+
+    it("without Retry-After: backs off, and surfaces RateLimitError with the budget headers when it persists", async () => {
+      const s = await serve((_q, res) =>
+        sendJson(res, 429, { error: { code: "rate_limited", message: "slow down" } }, { "x-ratelimit-limit": "150", "x-ratelimit-remaining": "0" }),
+      );
+      const err = (await clientFor(s.url, { maxRetries: 1 }).writes.status("job").catch((e: unknown) => e)) as RateLimitError;
+      expect(err).toBeInstanceOf(RateLimitError);
+      expect(err.limit).toBe(150);
+      expect(err.remaining).toBe(0);
+      expect(s.requests).toHaveLength(2);
+    });
+  });
+
+  describe("timeouts", () => {
+    it("headers slower than timeoutMs: TimeoutError per attempt, retried for GET", async () => {
+      const s = await serve((_q, res) => {
+        setTimeout(() => sendJson(res, 200, STATUS_OK), 1500);
+      });
+      const started = Date.now();
+      const err = await clientFor(s.url, { timeoutMs: 150, maxRetries: 1 }).writes.status("job").catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TimeoutError);
+      expect(s.requests).toHaveLength(2);
+      expect(Date.now() - started).toBeLessThan(1400);
+    });
+
+    it("a timeout aborts the request on the wire", async () => {
+      let closedEarly = false;
+      const s = await serve((_q, res) => {
+        res.on("close", () => {
+          closedEarly = !res.writableEnded;
+        });
+        setTimeout(() => {
+          if (!res.destroyed) sendJson(res, 200, STATUS_OK);
+        }, 1000);
+      });
+      await expect(clientFor(s.url, { timeoutMs: 100, maxRetries: 0 }).writes.status("job")).rejects.toBeInstanceOf(TimeoutError);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(closedEarly).toBe(true);
+    });
+
+    it("a body that stalls after the headers also times out", async () => {
+      const s = await serve((_q, res) => {
+        res.writeHead(200, { "content-type": "application/json", "content-length": "100" });
+        res.write("{");
+      });
+      await expect(clientFor(s.url, { timeoutMs: 200, maxRetries: 0 }).writes.status("job")).rejects.toBeInstanceOf(TimeoutError);
+    });
+
+    it("a POST that times out is not retried", async () => {
+      const s = await serve(() => {});
+      await expect(clientFor(s.url, { timeoutMs: 100, maxRetries: 2 }).appointments.rentmanager.leads.cancel(cancelBody)).rejects.toBeInstanceOf(TimeoutError);
+      expect(s.requests).toHaveLength(1);
+    });
+  });
+
+  describe("bodies", () => {
+    it("malformed JSON on a 200 becomes an ApiError with the text", async () => {
+      const s = await serve((_q, res) => {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end('{"write_status": ');
+      });
+      const err = (await clientFor(s.url).writes.status("job").catch((e: unknown) => e)) as ApiError;
+      expect(err).toBeInstanceOf(ApiError);
+      expect(err.status).toBe(200);
+      expect(err.body).toBe('{"write_status": ');
+    });
+
+    it("an empty 200 body becomes an ApiError; an empty 500 body an InternalServerError", async () => {
+      const s = await serve((_q, res, _b, i) => {
+        res.writeHead(i === 0 ? 200 : 500);
+        res.end();
+      });
+      const client = clientFor(s.url, { maxRetries: 0 });
+      const a = (await client.writes.status("job").catch((e: unknown) => e)) as ApiError;
+      expect(a).toBeInstanceOf(ApiError);
+      expect(a.status).toBe(200);
+      const b = (await client.writes.status("job").catch((e: unknown) => e)) as ApiError;
+      expect(b).toBeInstanceOf(InternalServerError);
+      expect(b.message).toContain("(empty body)");
+    });
   });
 });
 
-describe("bodies", () => {
-  it("malformed JSON on a 200 becomes an ApiError with the text", async () => {
+describe("nodeTransport()", () => {
+  it("sends the method, encoded path, headers and body as given, and hands back every response header", async () => {
     const s = await serve((_q, res) => {
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end('{"write_status": ');
+      res.setHeader("set-cookie", ["a=1", "b=2"]);
+      sendJson(res, 200, updated, { "x-request-id": "req_42" });
     });
-    const err = (await clientFor(s.url).writes.status("job").catch((e: unknown) => e)) as ApiError;
-    expect(err).toBeInstanceOf(ApiError);
-    expect(err.status).toBe(200);
-    expect(err.body).toBe('{"write_status": ');
+    const client = baseClient(s.url, nodeTransport());
+    const { data, response, requestId } = await client.appointments.resman.leads
+      .update("a/b c", updateBody, { headers: { "x-trace": "t1" } })
+      .withResponse();
+    expect(data.jobId).toBe("j");
+    expect(requestId).toBe("req_42");
+    expect(response).toBeInstanceOf(Response);
+    expect(response.headers.getSetCookie()).toEqual(["a=1", "b=2"]);
+    const seen = s.requests[0]!;
+    expect(seen.method).toBe("PUT");
+    expect(seen.path).toBe("/v1/events/appointments/leads/resman/a%2Fb%20c");
+    expect(seen.headers.authorization).toBe("Bearer tok_transport");
+    expect(seen.headers["content-type"]).toBe("application/json");
+    expect(seen.headers["x-trace"]).toBe("t1");
+    expect(JSON.parse(seen.body)).toEqual(updateBody);
   });
 
-  it("an empty 200 body becomes an ApiError; an empty 500 body an InternalServerError", async () => {
-    const s = await serve((_q, res, _b, i) => {
-      res.writeHead(i === 0 ? 200 : 500);
-      res.end();
+  it("the caller's AbortSignal cuts an answer in progress: AbortError, and the connection is closed", async () => {
+    let closed = false;
+    const s = await serve((req) => {
+      req.socket.on("close", () => (closed = true));
     });
-    const client = clientFor(s.url, { maxRetries: 0 });
-    const a = (await client.writes.status("job").catch((e: unknown) => e)) as ApiError;
-    expect(a).toBeInstanceOf(ApiError);
-    expect(a.status).toBe(200);
-    const b = (await client.writes.status("job").catch((e: unknown) => e)) as ApiError;
-    expect(b).toBeInstanceOf(InternalServerError);
-    expect(b.message).toContain("(empty body)");
+    const controller = new AbortController();
+    const call = baseClient(s.url, nodeTransport()).writes.status("job", { signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    await expect(call).rejects.toBeInstanceOf(AbortError);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(closed).toBe(true);
+  });
+
+  it("also takes a standard Request (e.g. from a user's own fetch wrapper)", async () => {
+    const s = await serve((_q, res, body) => sendJson(res, 201, { echoed: body }));
+    const response = await nodeTransport().fetch(new Request(`${s.url}/echo?x=1`, { method: "POST", body: "hello" }));
+    expect(response.status).toBe(201);
+    expect(await response.json()).toEqual({ echoed: "hello" });
+    expect(s.requests[0]!.path).toBe("/echo?x=1");
+  });
+
+  it("refuses a connections count that is not a whole number ≥ 1, naming the value", () => {
+    expect(() => nodeTransport({ connections: 0 })).toThrow(/options.connections must be a whole number ≥ 1, received 0/);
   });
 });
 
@@ -239,7 +302,7 @@ describe("rate limit", () => {
         setTimeout(reply, 200);
       } else reply();
     });
-    const client = clientFor(s.url, { rateLimit: { requestsPerMinute: limit, windowMs } });
+    const client = baseClient(s.url, { rateLimit: { requestsPerMinute: limit, windowMs } });
     const jobs = await Promise.all(Array.from({ length: 40 }, () => client.appointments.rentmanager.leads.cancel(cancelBody)));
     expect(jobs).toHaveLength(40);
     expect(refused).toBe(0);

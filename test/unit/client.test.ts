@@ -288,6 +288,7 @@ describe("options", () => {
     [{ environment: "staging" }, /options.environment must be "production" or "sandbox", received "staging"/],
     [{ logLevel: "loud" }, /options.logLevel/],
     [{ rateLimit: { requestsPerMinute: 0 } }, /options.rateLimit.requestsPerMinute/],
+    [{ Request: "Request" }, /options.Request must be a class, received "string"/],
   ])("refuse %j", (opts, message) => {
     expect(() => new Propexo({ token: TOKEN, ...(opts as object) })).toThrow(message);
   });
