@@ -44,34 +44,23 @@ describe("RateLimiter", () => {
     expect(times.filter((t) => t === 60_000)).toHaveLength(100);
   });
 
-  it("waits for the 80% line instead when it is closer than the slowdown (2 s of a 60 s window)", async () => {
+  // One call 0 s in, 7 more at `later`: the unslowed budget (8 of 10) is full until the first call
+  // is a window old. The 9th can go at once, slowed by 2 s, or wait for the 80% line.
+  it.each([
+    ["waits for the 80% line when it is closer than the slowdown (2 s of a 60 s window)", 59_000, 1000],
+    ["goes past the 80% line when that line is further away than the slowdown", 57_000, 0],
+  ])("%s", async (_title, later, expected) => {
     const limiter = new RateLimiter({ requestsPerMinute: 10, windowMs: 60_000 });
     const first = await limiter.acquire();
     limiter.settle(first);
-    await vi.advanceTimersByTimeAsync(59_000);
-    // 7 more fill the unslowed budget (8); the 9th could go now, slowed by 2 s, or in 1 s unslowed.
+    await vi.advanceTimersByTimeAsync(later);
     await Promise.all(Array.from({ length: 7 }, () => limiter.acquire()));
     const t0 = Date.now();
     let at = -1;
     const ninth = limiter.acquire().then(() => void (at = Date.now() - t0));
     await vi.runAllTimersAsync();
     await ninth;
-    expect(at).toBe(1000);
-  });
-
-  it("goes past the 80% line when the 80% line is further away than the slowdown", async () => {
-    const limiter = new RateLimiter({ requestsPerMinute: 10, windowMs: 60_000 });
-    const first = await limiter.acquire();
-    limiter.settle(first);
-    await vi.advanceTimersByTimeAsync(57_000);
-    await Promise.all(Array.from({ length: 7 }, () => limiter.acquire()));
-    // Now the 80% line is 3 s away, more than the 2 s slowdown: the 9th goes at once.
-    const t0 = Date.now();
-    let at = -1;
-    const ninth = limiter.acquire().then(() => void (at = Date.now() - t0));
-    await vi.runAllTimersAsync();
-    await ninth;
-    expect(at).toBe(0);
+    expect(at).toBe(expected);
   });
 
   it("counts a call until a window after its answer, since the server may count it on arrival", async () => {
