@@ -23,8 +23,8 @@ function variants(origin, Propexo, nodeTransport) {
   const ofHeaders = { authorization: HEADERS.authorization, accept: HEADERS.accept };
   const of = createClient({ baseUrl: origin, headers: ofHeaders });
   const ofTransport = createClient({ baseUrl: origin, headers: ofHeaders, ...nodeTransport() });
-  const ofPut = async (client) => {
-    const { data, error } = await client.PUT(ROUTE, { params: { path: { event_id: EVENT } }, body: BODY });
+  const ofPut = async (client, signal) => {
+    const { data, error } = await client.PUT(ROUTE, { params: { path: { event_id: EVENT } }, body: BODY, signal });
     if (error) throw new Error("unexpected error");
     return data;
   };
@@ -37,6 +37,17 @@ function variants(origin, Propexo, nodeTransport) {
     "undici.request": async () => (await undiciRequest(url, { method: "PUT", headers: HEADERS, body: json })).body.json(),
     axios: async () => (await ax.put(url, BODY)).data,
     "openapi-fetch": () => ofPut(of),
+    // What openapi-fetch costs once each call has a time limit that aborts it, as ours has: an
+    // AbortController and a timer per call, the signal handed to fetch.
+    "openapi-fetch + per-call timeout": async () => {
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), 60_000);
+      try {
+        return await ofPut(of, controller.signal);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
     "ours (validate on)": ours({ validate: true }),
     "ours (validate off)": ours({ validate: false }),
     // The opt-in transport the package ships (propexo-appointments/node), through openapi-fetch's
@@ -62,7 +73,7 @@ async function slice(call, concurrency, sliceMs) {
   return (done * 1000) / (performance.now() - t0);
 }
 
-export async function run({ client, transport, rounds = 7, sliceMs = 300, log = console.log }) {
+export async function run({ client, transport, rounds = 15, sliceMs = 300, log = console.log }) {
   const { Propexo } = await import(client);
   const { nodeTransport } = await import(transport);
   const server = await startServerProcess(join(ROOT, "bench", "servers", "put-server.mjs"));
@@ -96,12 +107,18 @@ function report(results, names, rounds, sliceMs) {
   }
   for (const mode of ["sequential", "16 concurrent"]) {
     const r = paired(mode, "ours (validate on)", "openapi-fetch");
-    summary.push({ bench: "2 per call", metric: `ours (validate on) ÷ openapi-fetch, ${mode}`, value: ratio(r), target: "≥ 0.95×", pass: r >= 0.95 });
+    // Three decimals, so that a ratio just under the line does not read as 0.95×.
+    summary.push({ bench: "2 per call", metric: `ours (validate on) ÷ openapi-fetch, ${mode}`, value: `${r.toFixed(3)}×`, target: "≥ 0.95×", pass: r >= 0.95 });
+  }
+  for (const mode of ["sequential", "16 concurrent"]) {
+    const r = paired(mode, "ours (validate on)", "openapi-fetch + per-call timeout");
+    summary.push({ bench: "2 per call", metric: `ours (validate on) ÷ openapi-fetch + per-call timeout, ${mode}`, value: `${r.toFixed(3)}×`, target: "(reference)", pass: undefined });
   }
   for (const mode of ["sequential", "16 concurrent"]) {
     const r = paired(mode, "ours + nodeTransport", "raw fetch");
     summary.push({ bench: "2 per call (stretch)", metric: `ours + nodeTransport (validate on) ÷ raw fetch, ${mode}`, value: ratio(r), target: "≥ 1.5×", pass: r >= 1.5 });
   }
+  md += `\nA time limit that aborts the call costs openapi-fetch alone ${["sequential", "16 concurrent"].map((m) => `${ratio(paired(m, "openapi-fetch + per-call timeout", "openapi-fetch"))} (${m})`).join(" and ")} of its throughput: Node's fetch does bookkeeping for every request that carries a signal. Ours carries one on every attempt (its per-attempt timeout); against openapi-fetch with the same time limit it runs at ${["sequential", "16 concurrent"].map((m) => `${ratio(paired(m, "ours (validate on)", "openapi-fetch + per-call timeout"))} (${m})`).join(" and ")}.\n`;
   md += `\nStretch (the opt-in transport \`nodeTransport()\` from propexo-appointments/node, plugged in through openapi-fetch's \`fetch\` and \`Request\` options), ratio to raw fetch: ` +
     ["sequential", "16 concurrent"]
       .map((m) => `${m}: ours + nodeTransport ${ratio(paired(m, "ours + nodeTransport", "raw fetch"))}, openapi-fetch + nodeTransport ${ratio(paired(m, "openapi-fetch + nodeTransport", "raw fetch"))}, undici.request alone ${ratio(paired(m, "undici.request", "raw fetch"))}`)
