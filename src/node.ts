@@ -34,7 +34,8 @@ class TransportRequest {
   constructor(url: string, init: RequestInit = {}) {
     this.url = url;
     this.method = (init.method ?? "GET").toUpperCase();
-    this.headers = new Headers(init.headers);
+    // openapi-fetch passes the Headers it merged; only other shapes need a copy.
+    this.headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
     this.signal = init.signal ?? null;
     const body = init.body ?? null;
     if (body !== null && typeof body !== "string" && !(body instanceof Uint8Array)) {
