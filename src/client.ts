@@ -7,6 +7,7 @@ import { PropexoError } from "./core/errors.js";
 import { levelled, type LogLevel, type Logger } from "./core/logger.js";
 import { Pager, type PageMeta } from "./core/pagination.js";
 import { RateLimiter, type RateLimitOptions } from "./core/rate-limit.js";
+import { retryPolicy } from "./core/retry.js";
 import { Core, checkBaseUrl, type CallInput, type RequestOptions, type WithResponse } from "./core/request.js";
 import type { ResourceTree } from "./core/types.js";
 import { waitForJob, type WaitOptions, type WriteStatusBody } from "./core/write-jobs.js";
@@ -92,7 +93,7 @@ export class Propexo {
     if (/[\r\n]/.test(token)) throw new PropexoError("options.token must not contain CR or LF (value not shown)");
     const environment = options.environment ?? "production";
     if (!(environment in environments)) fail("environment", 'must be "production" or "sandbox"', environment);
-    const { maxRetries = 2, timeoutMs = 60_000, validate = true, logLevel = "warn" } = options;
+    const { maxRetries = retryPolicy.maxRetries, timeoutMs = 60_000, validate = true, logLevel = "warn" } = options;
     if (!Number.isInteger(maxRetries) || maxRetries < 0) fail("maxRetries", "must be a whole number ≥ 0", maxRetries);
     if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) fail("timeoutMs", "must be a positive number of milliseconds", timeoutMs);
     if (!["off", "error", "warn", "info", "debug"].includes(logLevel)) fail("logLevel", "must be off, error, warn, info or debug", logLevel);
