@@ -56,6 +56,28 @@ function* propertyChanges(ctx, dir) {
   }
 }
 
+/**
+ * The rule for one kind of property change (`removed`, `added` or `required`, as propertyChanges
+ * reports them) in one direction; `breaking` judges each change.
+ */
+function propertyRule(dir, kind, description, breaking) {
+  const message = (c) =>
+    kind === "removed" ? `${dir} property "${c.name}" removed${c.hint}`
+    : kind === "added" ? `${dir === "request" ? `${c.required ? "required" : "optional"} ` : ""}${dir} property "${c.name}" added`
+    : `${dir} property "${c.name}" made ${c.required ? "required" : "optional"}`;
+  return {
+    id: `${dir}-property-${kind}`,
+    description,
+    *detect(_old, _new, ctx) {
+      for (const c of propertyChanges(ctx, dir)) {
+        if (c.kind === kind) {
+          yield { location: c.location, origin: c.origin, breaking: breaking(c), change: kind === "required" ? "changed" : kind, message: message(c) };
+        }
+      }
+    },
+  };
+}
+
 // Keywords that bound a value. `tighter(old, new)` says whether the new value admits less.
 const lower = (o, n) => n < o;
 const higher = (o, n) => n > o;
@@ -207,66 +229,17 @@ export const RULES = [
       for (const r of matchedResponses(ctx)) yield* compare(`${r.m.label} #/responses/${r.status}/content`, r.old.content, r.new.content, `${r.status} response`);
     },
   },
-  {
-    id: "request-property-removed",
-    description: "A request body property is gone; users who send it are refused.",
-    *detect(_old, _new, ctx) {
-      for (const c of propertyChanges(ctx, "request")) {
-        if (c.kind === "removed") yield { location: c.location, origin: c.origin, breaking: true, change: "removed", message: `request property "${c.name}" removed${c.hint}` };
-      }
-    },
-  },
-  {
-    id: "request-property-added",
-    description: "A new request property: breaking when required.",
-    *detect(_old, _new, ctx) {
-      for (const c of propertyChanges(ctx, "request")) {
-        if (c.kind === "added") {
-          yield { location: c.location, origin: c.origin, breaking: c.required, change: "added", message: `${c.required ? "required" : "optional"} request property "${c.name}" added` };
-        }
-      }
-    },
-  },
-  {
-    id: "request-property-required",
-    description: "An optional request property made required (breaking), or the reverse.",
-    *detect(_old, _new, ctx) {
-      for (const c of propertyChanges(ctx, "request")) {
-        if (c.kind === "required") {
-          yield { location: c.location, origin: c.origin, breaking: c.required, change: "changed", message: `request property "${c.name}" made ${c.required ? "required" : "optional"}` };
-        }
-      }
-    },
-  },
-  {
-    id: "response-property-removed",
-    description: "A response property is gone; code reading it gets undefined.",
-    *detect(_old, _new, ctx) {
-      for (const c of propertyChanges(ctx, "response")) {
-        if (c.kind === "removed") yield { location: c.location, origin: c.origin, breaking: true, change: "removed", message: `response property "${c.name}" removed${c.hint}` };
-      }
-    },
-  },
-  {
-    id: "response-property-added",
-    description: "A new response property; old code ignores it.",
-    *detect(_old, _new, ctx) {
-      for (const c of propertyChanges(ctx, "response")) {
-        if (c.kind === "added") yield { location: c.location, origin: c.origin, breaking: false, change: "added", message: `response property "${c.name}" added` };
-      }
-    },
-  },
-  {
-    id: "response-property-required",
-    description: "A response property made optional (breaking: it may now be missing), or made required.",
-    *detect(_old, _new, ctx) {
-      for (const c of propertyChanges(ctx, "response")) {
-        if (c.kind === "required") {
-          yield { location: c.location, origin: c.origin, breaking: !c.required, change: "changed", message: `response property "${c.name}" made ${c.required ? "required" : "optional"}` };
-        }
-      }
-    },
-  },
+  propertyRule("request", "removed", "A request body property is gone; users who send it are refused.", () => true),
+  propertyRule("request", "added", "A new request property: breaking when required.", (c) => c.required),
+  propertyRule("request", "required", "An optional request property made required (breaking), or the reverse.", (c) => c.required),
+  propertyRule("response", "removed", "A response property is gone; code reading it gets undefined.", () => true),
+  propertyRule("response", "added", "A new response property; old code ignores it.", () => false),
+  propertyRule(
+    "response",
+    "required",
+    "A response property made optional (breaking: it may now be missing), or made required.",
+    (c) => !c.required,
+  ),
   {
     id: "type-changed",
     description: "Types narrowed, widened or changed, anyOf/oneOf members added or removed; breaking when a request narrows, a response widens, or the types are unrelated.",
