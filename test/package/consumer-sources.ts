@@ -11,23 +11,28 @@
 const IDS = `const integration_id = "clwktsp9v000008l31iv218hn";
 const lead_id = "clx2a9q1c000308l1bq5d7e2f";`;
 
+/** What both Node projects compile with: nodenext, strict, and the package's own declarations checked. */
+const nodeCompilerOptions = {
+  target: "ES2022",
+  // No DOM: a Node project sees fetch, Request and Response only through @types/node.
+  lib: ["ES2022"],
+  module: "nodenext",
+  moduleResolution: "nodenext",
+  strict: true,
+  // The package's declaration files are checked too, under these settings.
+  skipLibCheck: false,
+  types: ["node"],
+};
+
 /** Node, ESM, TypeScript with module/moduleResolution nodenext and a strict configuration. */
 export const esmProject: Record<string, string> = {
   "package.json": JSON.stringify({ name: "esm-consumer", private: true, type: "module" }, null, 2),
   "tsconfig.json": JSON.stringify(
     {
       compilerOptions: {
-        target: "ES2022",
-        // No DOM: a Node project sees fetch, Request and Response only through @types/node.
-        lib: ["ES2022"],
-        module: "nodenext",
-        moduleResolution: "nodenext",
-        strict: true,
+        ...nodeCompilerOptions,
         exactOptionalPropertyTypes: true,
         noUncheckedIndexedAccess: true,
-        // The package's declaration files are checked too, under these settings.
-        skipLibCheck: false,
-        types: ["node"],
         outDir: "dist",
         rootDir: "src",
       },
@@ -93,14 +98,8 @@ export const cjsProject: Record<string, string> = {
   "tsconfig.json": JSON.stringify(
     {
       compilerOptions: {
-        target: "ES2022",
-        lib: ["ES2022"],
-        module: "nodenext",
-        moduleResolution: "nodenext",
-        strict: true,
+        ...nodeCompilerOptions,
         resolveJsonModule: true,
-        skipLibCheck: false,
-        types: ["node"],
         noEmit: true,
       },
       include: ["check.cts"],
