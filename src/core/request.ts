@@ -101,14 +101,8 @@ export class Core {
     const config = this.#config;
     const pathParams = input.path ?? {};
     const query = input.query ?? {};
-    const summary: RequestSummary = {
-      method: row.method,
-      route: row.path,
-      path: fillPath(row.path, pathParams),
-      url: "",
-      operationId: id,
-    };
-    summary.url = config.baseUrl + summary.path;
+    const path = fillPath(row.path, pathParams);
+    const summary: RequestSummary = { method: row.method, route: row.path, path, url: config.baseUrl + path, operationId: id };
 
     if (!row.supported) {
       throw new UnsupportedOperationError({
