@@ -85,8 +85,14 @@ async function main() {
   const baseVersion = basePackage ? JSON.parse(basePackage.toString("utf8")).version : undefined;
   // Counted as changes, not locations: one shared schema changed is one change however often used.
   const groups = groupFindings(findings);
-  const nonBreaking = groups.filter((g) => !g.breaking).length;
-  const breaking = groups.length - nonBreaking + (types?.errors.filter((e) => e.breaking).length ?? 0);
+  const count = (severity) => groups.filter((g) => g.severity === severity).length;
+  const nonBreaking = count("non-breaking");
+  // Behaviour changes do not fail the gate: old code still compiles and every request it sends
+  // is still accepted, and the server's new default applies whichever version a user runs, so a
+  // major version would protect no one. What helps is telling them: the gate prints each one, and
+  // the changelog entry lists them under their own heading.
+  const behaviour = count("behaviour");
+  const breaking = count("breaking") + (types?.errors.filter((e) => e.breaking).length ?? 0);
 
   let gate;
   if (args.gate) {
@@ -119,6 +125,7 @@ async function main() {
       base: { ref: base.ref, commit, why: base.why, spec: old.source, version: baseVersion ?? null },
       head: { spec: cur.source, version: headVersion ?? null },
       breaking,
+      behaviour,
       nonBreaking,
       findings,
       types: types ?? null,
@@ -128,9 +135,11 @@ async function main() {
   } else {
     const header = `spec-diff: ${base.ref} (${commit.slice(0, 7)}; ${base.why}; ${old.source}) → working tree (${cur.source})`;
     // The gate stays one line in `npm test` unless it has something to say.
-    if (!gate || breaking) say(formatText({ header, findings, types }));
+    if (!gate || breaking || behaviour) say(formatText({ header, findings, types }));
     if (gate) {
-      say(`spec gate: ${gate.passed ? "passed" : "FAILED"}: ${gate.reason}${breaking ? "" : ` (${nonBreaking} non-breaking change${nonBreaking === 1 ? "" : "s"}; ${types?.message ?? "type tests skipped"})`}.`);
+      const plural = (n, what) => `${n} ${what}${n === 1 ? "" : "s"}`;
+      const counts = [...(behaviour ? [`${plural(behaviour, "behaviour change")}, listed above: not blocking`] : []), plural(nonBreaking, "non-breaking change")];
+      say(`spec gate: ${gate.passed ? "passed" : "FAILED"}: ${gate.reason}${breaking ? "" : ` (${counts.join("; ")}; ${types?.message ?? "type tests skipped"})`}.`);
     }
   }
 

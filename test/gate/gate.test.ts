@@ -144,6 +144,19 @@ describe("the gate (--gate)", () => {
     expect(res.stdout).toMatch(/no breaking changes since [0-9a-f]{12} \(4 non-breaking changes/);
   });
 
+  it("passes a behaviour change (a default changed) at a minor bump, but prints it", async () => {
+    const r = await released();
+    await r.commit("limit defaults to 50", { "package.json": pkg("1.1.0"), "generated/openapi.json": await fixture("default-changed", "new") });
+    const res = await run(r.repo, ["--gate"]);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain("Behaviour changes (1)\n  ! default-changed: default changed 20 → 50 (in a request: leaving it out now means something else)");
+    expect(res.stdout).toMatch(/spec gate: passed: no breaking changes since v1\.0\.0 \(1 behaviour change, listed above: not blocking; 0 non-breaking changes;/);
+
+    const json = JSON.parse((await run(r.repo, ["--base", "v1.0.0", "--json", "--no-types"])).stdout) as { breaking: number; behaviour: number; findings: { severity: string }[] };
+    expect(json).toMatchObject({ breaking: 0, behaviour: 1 });
+    expect(json.findings.map((f) => f.severity)).toEqual(["behaviour"]);
+  });
+
   it("skips with exit 0 outside a git checkout, in a repository without commits and in a shallow clone", async () => {
     const plain = await tempDir("spec-gate-plain-");
     await writeFile(join(plain, "package.json"), pkg("1.0.0"));
