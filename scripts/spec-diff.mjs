@@ -2,6 +2,9 @@
 // The breaking-change gate: what changed in the API between a git ref and today, and whether it
 // breaks users. The rules are a table in scripts/lib/spec-diff/rules.mjs.
 //
+// "Today" is what openapi/ says now: when generated/ is stale, spec-diff refuses (exit 1) and
+// says to run `npm run generate`, instead of comparing output nobody would release.
+//
 //   npm run spec:diff -- --base <ref>               list changes, Breaking / Non-breaking
 //   npm run spec:diff -- --base <ref> --json        the same, as JSON
 //   npm run spec:diff -- --base <ref> --changelog   also put an entry at the top of CHANGELOG.md
@@ -17,6 +20,7 @@ import { join, resolve } from "node:path";
 import { diffSpecs, groupFindings } from "./lib/spec-diff/diff.mjs";
 import { GitMissingError, releaseBase, repoState, resolveCommit, showFile } from "./lib/spec-diff/git.mjs";
 import { changelogEntry, formatText, writeChangelog } from "./lib/spec-diff/report.mjs";
+import { StaleError, assertFresh } from "./lib/spec-diff/fresh.mjs";
 import { currentSpec, specAtRef } from "./lib/spec-diff/specs.mjs";
 import { typesCompat } from "./lib/spec-diff/types-compat.mjs";
 
@@ -76,6 +80,7 @@ async function main() {
   const commit = await resolveCommit(repo, base.ref);
   if (!commit) throw new UsageError(`${base.ref} names no commit in ${repo}`);
 
+  await assertFresh(repo);
   const [old, cur] = await Promise.all([specAtRef(repo, base.ref), currentSpec(repo)]);
   const findings = diffSpecs(old.doc, cur.doc);
   const types = args.types ? await typesCompat({ repo, ref: base.ref }) : undefined;
@@ -150,7 +155,7 @@ async function main() {
 main().then(
   (code) => process.exit(code),
   (err) => {
-    if (err instanceof GitMissingError) {
+    if (err instanceof GitMissingError || err instanceof StaleError) {
       console.error(`spec-diff: ${err.message}`);
       process.exit(1);
     }
