@@ -320,6 +320,24 @@ describe("on the project's spec", () => {
     expect(found.every((f) => f.breaking)).toBe(true);
   });
 
+  it("sees a client method renamed or moved when an operationId or a placement mark changes", async () => {
+    type Op = { operationId: string } & Record<string, unknown>;
+    const old = await own();
+    const next = structuredClone(old) as unknown as { paths: Record<string, Record<string, Op>> };
+    const [path, item] = Object.entries(next.paths)[0]!;
+    const method = Object.keys(item).find((k) => ["get", "put", "post", "delete", "patch"].includes(k))!;
+    const op = item[method]!;
+    const row = clientTable(old)![op.operationId]!;
+    const from = placement(row);
+    op.operationId = `${op.operationId}Renamed`;
+    op["x-propexo-verb"] = `${row.verb}Renamed`;
+    const label = `${method.toUpperCase()} ${path}`;
+    expect(lines(diffSpecs(old, next))).toEqual([
+      `B client-method-changed ${label}: client method moved: ${from} → ${from}Renamed`,
+      `B operation-id-changed ${label}: operationId renamed ${row.operationId} → ${op.operationId}`,
+    ]);
+  });
+
   it("follows a schema that became nullable through anyOf and still sees changes inside it", async () => {
     const old = await own();
     const next = structuredClone(old);
@@ -338,6 +356,9 @@ describe("reports", () => {
     expect(text).toMatch(/^spec-diff: test\n\nBreaking \(2\)\n {2}✗ enum-changed: enum value "pending" removed \(in a request\)\n/);
     expect(text).toContain("Non-breaking (2)\n");
     expect(text).toContain("at #/components/schemas/PetStatus, reached from 2 places:");
+    const withBehaviour = formatText({ findings: await diffFixture("defaults") });
+    expect(withBehaviour).toMatch(/^Behaviour changes \(3\)\n {2}! default-changed: /);
+    expect(withBehaviour.indexOf("Behaviour changes")).toBeLessThan(withBehaviour.indexOf("Non-breaking (4)"));
     expect(formatText({ findings: [] })).toContain("No changes to the API description.");
   });
 
@@ -355,6 +376,10 @@ describe("reports", () => {
       );
       expect(entry).toContain("### Added\n");
       expect(entry).not.toContain("### Changed");
+      expect(entry).not.toContain("### Behaviour changes");
+      const behaviour = changelogEntry({ version: "1.1.0", date: "2025-01-02", base: "v1.0.0", findings: await diffFixture("defaults") });
+      expect(behaviour).toMatch(/### Behaviour changes\n\n(- .*\(in a request: leaving it out now means something else\)\n){3}\n### Changed\n/);
+      expect(behaviour).not.toContain("### Breaking");
 
       await writeChangelog(file, entry, "1.0.0");
       await writeChangelog(file, changelogEntry({ version: "1.0.0", date: "2025-01-03", base: "v0.1.0", findings: [] }), "1.0.0");
