@@ -29,6 +29,13 @@ const EXPECTED: Record<string, string[]> = {
   "path-removed": ["B path-removed /pets/{pet_id}: path removed, with GET, DELETE"],
   "operation-removed": ["B operation-removed DELETE /pets/{pet_id}: operation deletePet removed"],
   "operation-added": ["- operation-added PUT /pets/{pet_id}: operation replacePet added"],
+  // A webhook's payload is read by the user, so it is judged as a response.
+  "webhook-changed": [
+    "B webhook-changed WEBHOOK petLost (POST): webhook petLost removed",
+    "- webhook-changed WEBHOOK petFound (POST): webhook petFound added",
+    'B response-property-removed #/components/schemas/Adoption/properties/adopter: response property "adopter" removed',
+    'B enum-changed #/components/schemas/Adoption/properties/channel: enum value "phone" added (in a response)',
+  ],
   "operation-id-changed": [
     "B operation-id-changed GET /pets/{pet_id}: operationId renamed getPet → fetchPet",
     "B operation-id-changed DELETE /pets/{pet_id}: operationId deletePet dropped",

@@ -153,6 +153,15 @@ function operationsOf(doc) {
   return ops;
 }
 
+function webhooksOf(doc, resolve) {
+  const hooks = new Map();
+  for (const [name, rawItem] of Object.entries(doc.webhooks ?? {})) {
+    const item = resolve(rawItem).value;
+    for (const method of METHODS) if (isObject(item?.[method])) hooks.set(`${method} ${name}`, { method, name, op: item[method] });
+  }
+  return hooks;
+}
+
 const templateNames = (path) => [...path.matchAll(/\{([^}]*)\}/g)].map((t) => t[1]);
 
 /**
@@ -180,8 +189,9 @@ const within = (ref, ...segments) => ref && [ref, ...segments.map(escape)].join(
 
 /**
  * Lines the two documents up. Returns the operations (matched, each with its path parameters
- * `renamed` old key → new key; added; and removed, each saying whether its whole path went) and
- * the schema pairs: { old, new, dir, loc, origin, required, branches? }
+ * `renamed` old key → new key; added; and removed, each saying whether its whole path went), the
+ * webhooks (matched, added, removed) and the schema pairs: { old, new, dir, loc, origin,
+ * required, branches? }
  * where `loc` is the place in an operation, `origin` the component the schema was reached through,
  * if any, and `branches` the anyOf/oneOf members that could not be matched.
  */
@@ -203,8 +213,27 @@ export function buildContext(oldDoc, newDoc) {
   }
   for (const [key, n] of newOps) if (!oldOps.has(key)) added.push({ key, new: n, label: opLabel(n) });
 
+  // Webhooks (OpenAPI 3.1) are matched by name and method. Their request bodies are what the
+  // server sends a user's endpoint, so a user reads them: they are walked as responses are.
+  const [oldHooks, newHooks] = [webhooksOf(oldDoc, resolveOld), webhooksOf(newDoc, resolveNew)];
+  const hookLabel = (h) => `WEBHOOK ${h.name} (${h.method.toUpperCase()})`;
+  const webhooks = { matched: [], removed: [], added: [] };
+  for (const [key, o] of oldHooks) {
+    const n = newHooks.get(key);
+    if (n) webhooks.matched.push({ key, old: o, new: n, label: hookLabel(n) });
+    else webhooks.removed.push({ key, old: o, label: hookLabel(o) });
+  }
+  for (const [key, n] of newHooks) if (!oldHooks.has(key)) webhooks.added.push({ key, new: n, label: hookLabel(n) });
+
   const pairs = [];
   const walker = new SchemaWalker(resolveOld, resolveNew, pairs);
+  for (const h of webhooks.matched) {
+    const [o, n] = [resolveOld(h.old.op.requestBody).value, resolveNew(h.new.op.requestBody).value];
+    for (const [media, content] of Object.entries(o?.content ?? {})) {
+      const next = n?.content?.[media];
+      if (next) walker.walk(content.schema, next.schema, "response", `${h.label} #/requestBody/content/${escape(media)}/schema`);
+    }
+  }
   for (const m of matched) {
     for (const [key, p] of m.old.params) {
       const newKey = m.renamed.get(key) ?? key;
@@ -245,6 +274,7 @@ export function buildContext(oldDoc, newDoc) {
     resolveOld,
     resolveNew,
     operations: { matched, removed, added },
+    webhooks,
     schemaPairs: pairs,
     typeSet: (side, schema, withBranches) => typeSet(schema, side === "old" ? resolveOld : resolveNew, withBranches),
   };

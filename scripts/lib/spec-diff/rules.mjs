@@ -271,6 +271,24 @@ export const RULES = [
       ctx.operations.added.map((a) => ({ location: a.label, breaking: false, change: "added", message: `operation ${a.new.op.operationId ?? a.label} added` })),
   },
   {
+    id: "webhook-changed",
+    description:
+      "A webhook (a request the server sends a user's endpoint) removed, or its payload dropped: breaking, since code that parses and handles it loses its type. A new webhook is not: nothing arrives until a user subscribes. Changes inside a payload are judged by the other rules as a response is.",
+    *detect(_old, _new, ctx) {
+      for (const h of ctx.webhooks.removed) yield { location: h.label, breaking: true, change: "removed", message: `webhook ${h.old.name} removed` };
+      for (const h of ctx.webhooks.added) yield { location: h.label, breaking: false, change: "added", message: `webhook ${h.new.name} added` };
+      for (const h of ctx.webhooks.matched) {
+        const [o, n] = [ctx.resolveOld(h.old.op.requestBody).value, ctx.resolveNew(h.new.op.requestBody).value];
+        for (const media of Object.keys(o?.content ?? {})) {
+          if (!n?.content?.[media]) yield { location: `${h.label} #/requestBody/content/${esc(media)}`, breaking: true, change: "removed", message: `webhook ${h.new.name} payload ${media} removed` };
+        }
+        for (const media of Object.keys(n?.content ?? {})) {
+          if (!o?.content?.[media]) yield { location: `${h.label} #/requestBody/content/${esc(media)}`, breaking: false, change: "added", message: `webhook ${h.new.name} payload ${media} added` };
+        }
+      }
+    },
+  },
+  {
     id: "operation-id-changed",
     description:
       "An operation's operationId renamed or dropped: breaking, because the client's operation table, its exported OperationId type and the generated operation types are keyed by it. Giving one to an operation that had none is not.",
