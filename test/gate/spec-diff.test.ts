@@ -36,6 +36,12 @@ const EXPECTED: Record<string, string[]> = {
     'B response-property-removed #/components/schemas/Adoption/properties/adopter: response property "adopter" removed',
     'B enum-changed #/components/schemas/Adoption/properties/channel: enum value "phone" added (in a response)',
   ],
+  // The generated types export every component by name, so a rename is a removal for users.
+  "component-changed": [
+    "B component-changed #/components/schemas/Error: schemas component Error removed (renamed to ApiError?)",
+    "- component-changed #/components/schemas/ApiError: schemas component ApiError added",
+    "B component-changed #/components/responses/BadRequest: responses component BadRequest removed",
+  ],
   "operation-id-changed": [
     "B operation-id-changed GET /pets/{pet_id}: operationId renamed getPet → fetchPet",
     "B operation-id-changed DELETE /pets/{pet_id}: operationId deletePet dropped",
@@ -116,6 +122,8 @@ const EXPECTED: Record<string, string[]> = {
     'B discriminator-changed #/components/schemas/Animal: discriminator values "hound", "Parrot" added (in a response)',
     'B discriminator-changed #/components/schemas/Shape: discriminator property "pet_type" → "kind" (in a response)',
     'B discriminator-changed #/components/schemas/Owner: discriminator "pet_type" added (in a request)',
+    "B component-changed #/components/schemas/Bird: schemas component Bird removed (renamed to Parrot?)",
+    "- component-changed #/components/schemas/Parrot: schemas component Parrot added",
   ],
   "enum-changed": [
     'B enum-changed #/components/schemas/PetStatus: enum value "pending" removed (in a request)',
@@ -218,6 +226,13 @@ const EXPECTED: Record<string, string[]> = {
   refactors: [
     '- parameter-removed DELETE /pets/{id} #/parameters/path/id | GET /pets/{id} #/parameters/path/id: path parameter "pet_id" renamed to "id" (same place in the path)',
     '- constraint-changed #/components/schemas/NewPet/properties/tag: rewritten: pattern changed "^[a-z]+$" → "^[a-z]{1,}$", admitting exactly the same strings (in a request)',
+    // A new exported type, which nobody's code can miss.
+    "- component-changed #/components/schemas/PetName: schemas component PetName added",
+  ],
+  // An absent items or additionalProperties admits anything.
+  "open-schemas": [
+    "B type-changed #/components/schemas/Pet/properties/extra/additionalProperties: type widened string → any (in a response)",
+    "B type-changed #/components/schemas/NewPet/properties/tags/items: type narrowed any → string (in a request)",
   ],
   unions: [
     "B type-changed #/components/schemas/NewPet/properties/birthday: anyOf → oneOf: a value fitting several members is now refused (in a request)",
@@ -230,7 +245,7 @@ const EXPECTED: Record<string, string[]> = {
     'B enum-changed #/components/schemas/Pet/properties/labels/items: enum value "c" added (in a response)',
   ],
 };
-const SCENARIOS = ["read-write-only", "pattern-changed", "security-scopes", "request-body-schema", "defaults", "refactors", "unions"];
+const SCENARIOS = ["read-write-only", "pattern-changed", "security-scopes", "request-body-schema", "defaults", "refactors", "open-schemas", "unions"];
 
 describe("the rule table", () => {
   it("has unique kebab-case ids, a description each, and a fixture pair and expectation per rule", async () => {
@@ -314,7 +329,11 @@ describe("on the project's spec", () => {
     schemas.JobIdentity = { type: "object", required: meta.required, properties: meta.properties };
     schemas.WriteJobMeta = { description: meta.description, allOf: [{ $ref: "#/components/schemas/JobIdentity" }, { type: "object" }] };
     const reversed = Object.fromEntries(Object.entries(next).reverse());
-    const found = diffSpecs(old, reversed);
+    const found = diffSpecs(old, reversed).filter((f) => f.rule !== "component-changed");
+    // The base schema is a new exported type, and nothing else changed in what the spec says.
+    expect(lines(diffSpecs(old, reversed).filter((f) => f.rule === "component-changed"))).toEqual([
+      "- component-changed #/components/schemas/JobIdentity: schemas component JobIdentity added",
+    ]);
     expect(found.filter((f) => f.rule !== "client-method-changed")).toEqual([]);
     // The API is the same, but the client is built by the generator's reading of it: whatever
     // that reading makes of the allOf (the kind of result each write returns), the gate reports,

@@ -376,10 +376,16 @@ class SchemaWalker {
     for (const [name, prop] of Object.entries(old.properties ?? {})) {
       if (oldVisible.has(name) && newVisible.has(name)) child(prop, neu.properties[name], `properties/${escape(name)}`, (neu.required ?? []).includes(name));
     }
-    if (isObject(old.items) && isObject(neu.items)) child(old.items, neu.items, "items");
+    // An absent `items` or `additionalProperties` admits anything, as `{}` does: one described
+    // on one side only is a narrowing or a widening like any other.
+    const open = (s, key) => (s[key] === undefined || s[key] === true ? {} : s[key]);
+    if (isObject(old.items) || isObject(neu.items)) {
+      if (isObject(open(old, "items")) && isObject(open(neu, "items"))) child(open(old, "items"), open(neu, "items"), "items");
+    }
     (old.prefixItems ?? []).forEach((item, i) => neu.prefixItems?.[i] !== undefined && child(item, neu.prefixItems[i], `prefixItems/${i}`));
-    if (isObject(old.additionalProperties) && isObject(neu.additionalProperties)) {
-      child(old.additionalProperties, neu.additionalProperties, "additionalProperties");
+    if (isObject(old.additionalProperties) || isObject(neu.additionalProperties)) {
+      const [a, b] = [open(old, "additionalProperties"), open(neu, "additionalProperties")];
+      if (isObject(a) && isObject(b)) child(a, b, "additionalProperties");
     }
 
     // Members are matched across anyOf and oneOf alike: both become the same union type in the

@@ -237,6 +237,9 @@ function discriminatorOf(schema) {
   return { property: d.propertyName, mapping };
 }
 
+// The component sections openapi-typescript turns into exported types.
+const COMPONENT_SECTIONS = ["schemas", "responses", "parameters", "requestBodies", "headers"];
+
 // --- Status codes ---------------------------------------------------------------------------------
 
 const isSuccess = (status, responses) => /^2/i.test(status) || (status === "default" && !Object.keys(responses ?? {}).some((s) => /^2/i.test(s)));
@@ -320,6 +323,22 @@ export const RULES = [
         if (o.supported !== n.supported) {
           yield { ...at, breaking: !n.supported, message: `client method ${placement(n)} ${n.supported ? "now supported" : "marked unsupported: calls now fail before anything is sent"}` };
         }
+      }
+    },
+  },
+  {
+    id: "component-changed",
+    description:
+      "A component (schema, response, parameter, request body or header) removed or renamed: breaking, because the generated types export every one by name (`components[\"schemas\"][\"X\"]`) and users import them. One added is not.",
+    *detect(oldDoc, newDoc) {
+      for (const section of COMPONENT_SECTIONS) {
+        const [o, n] = [Object.keys(oldDoc.components?.[section] ?? {}), Object.keys(newDoc.components?.[section] ?? {})];
+        const removed = o.filter((k) => !n.includes(k));
+        const added = n.filter((k) => !o.includes(k));
+        const hint = removed.length === 1 && added.length === 1 ? ` (renamed to ${added[0]}?)` : "";
+        const loc = (name) => `#/components/${section}/${esc(name)}`;
+        for (const name of removed) yield { location: loc(name), breaking: true, change: "removed", message: `${section} component ${name} removed${hint}` };
+        for (const name of added) yield { location: loc(name), breaking: false, change: "added", message: `${section} component ${name} added` };
       }
     },
   },
