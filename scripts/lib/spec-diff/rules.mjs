@@ -28,7 +28,7 @@ const keptParams = (m) =>
     const q = m.new.params.get(m.renamed.get(k) ?? k);
     return q ? [[k, p, q]] : [];
   });
-const renamedTo = (m) => new Set(m.renamed.values());
+const renameTargets = (m) => new Set(m.renamed.values());
 
 /** Matched operations' responses present on both sides, resolved. */
 function* matchedResponses(ctx) {
@@ -355,7 +355,7 @@ export const RULES = [
           message: `${paramName(k, m.old.params.get(k))} renamed to "${m.new.params.get(to).name}" (same place in the path)`,
         }));
         const removed = [...m.old.params].filter(([k]) => !m.new.params.has(k) && !m.renamed.has(k));
-        const added = [...m.new.params].filter(([k]) => !m.old.params.has(k) && !renamedTo(m).has(k));
+        const added = [...m.new.params].filter(([k]) => !m.old.params.has(k) && !renameTargets(m).has(k));
         const renamedHint = removed.length === 1 && added.length === 1 && removed[0][1].in === added[0][1].in ? ` (renamed to "${added[0][1].name}"?)` : "";
         return [
           ...renames,
@@ -370,7 +370,7 @@ export const RULES = [
     detect(_old, _new, ctx) {
       return ctx.operations.matched.flatMap((m) =>
         [...m.new.params]
-          .filter(([k]) => !m.old.params.has(k) && !renamedTo(m).has(k))
+          .filter(([k]) => !m.old.params.has(k) && !renameTargets(m).has(k))
           .map(([k, p]) => ({
             location: paramLoc(m.label, k),
             breaking: isRequired(p),
