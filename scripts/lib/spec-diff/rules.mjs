@@ -66,16 +66,17 @@ function* propertyChanges(ctx, dir) {
     const oldReq = new Set(pair.old.required ?? []);
     const newReq = new Set(pair.new.required ?? []);
     const at = (name) => ({ location: `${pair.loc}/properties/${esc(name)}`, origin: pair.origin && `${pair.origin}/properties/${esc(name)}` });
-    const flagged = (schema, name) => isObj(schema.properties) && name in schema.properties;
-    const deleted = removed.filter((p) => !flagged(pair.new, p));
-    const created = added.filter((p) => !flagged(pair.old, p));
+    // Still listed, yet not travelling this way: hidden by the flag rather than deleted.
+    const listed = (schema, name) => isObj(schema.properties) && name in schema.properties;
+    const deleted = removed.filter((p) => !listed(pair.new, p));
+    const created = added.filter((p) => !listed(pair.old, p));
     // A rename is a removal plus an addition; when a pair has exactly one of each, say so.
     const renamedTo = deleted.length === 1 && created.length === 1 ? ` (renamed to "${created[0]}"?)` : "";
     for (const name of removed) {
-      const flag = flagged(pair.new, name) ? hiddenBy : undefined;
+      const flag = listed(pair.new, name) ? hiddenBy : undefined;
       yield { kind: "removed", name, ...at(name), hint: flag ? "" : renamedTo, flag, wasRequired: oldReq.has(name) };
     }
-    for (const name of added) yield { kind: "added", name, ...at(name), required: newReq.has(name), flag: flagged(pair.old, name) ? hiddenBy : undefined };
+    for (const name of added) yield { kind: "added", name, ...at(name), required: newReq.has(name), flag: listed(pair.old, name) ? hiddenBy : undefined };
     for (const name of oldProps.filter((p) => newProps.includes(p) && oldReq.has(p) !== newReq.has(p))) {
       yield { kind: "required", name, ...at(name), required: newReq.has(name) };
     }
