@@ -29,6 +29,13 @@ const EXPECTED: Record<string, string[]> = {
   "path-removed": ["B path-removed /pets/{pet_id}: path removed, with GET, DELETE"],
   "operation-removed": ["B operation-removed DELETE /pets/{pet_id}: operation deletePet removed"],
   "operation-added": ["- operation-added PUT /pets/{pet_id}: operation replacePet added"],
+  // Matched by operationId, so what changed inside is still seen.
+  "operation-moved": [
+    "B operation-moved GET /animals/{animal_id}: operation getPet moved from GET /pets/{pet_id}",
+    '- parameter-removed GET /animals/{animal_id} #/parameters/path/animal_id: path parameter "pet_id" renamed to "animal_id" (same place in the path)',
+    "B operation-moved PUT /pets: operation createPet moved from POST /pets",
+    '- parameter-required PUT /pets #/parameters/header/idempotency-key: header parameter "Idempotency-Key" made optional',
+  ],
   // A webhook's payload is read by the user, so it is judged as a response.
   "webhook-changed": [
     "B webhook-changed WEBHOOK petLost (POST): webhook petLost removed",

@@ -188,8 +188,9 @@ const REF = Symbol("ref");
 const within = (ref, ...segments) => ref && [ref, ...segments.map(escape)].join("/");
 
 /**
- * Lines the two documents up. Returns the operations (matched, each with its path parameters
- * `renamed` old key → new key; added; and removed, each saying whether its whole path went), the
+ * Lines the two documents up. Returns the operations (matched by method and path, or by
+ * operationId with `movedFrom` the old place, each with its path parameters `renamed` old key →
+ * new key; added; and removed, each saying whether its whole path went), the
  * webhooks (matched, added, removed) and the schema pairs: { old, new, dir, loc, origin,
  * required, branches? }
  * where `loc` is the place in an operation, `origin` the component the schema was reached through,
@@ -212,6 +213,16 @@ export function buildContext(oldDoc, newDoc) {
     else removed.push({ key, old: o, label: opLabel(o), pathRemoved: !newPathKeys.has(pathKey(o.path)) });
   }
   for (const [key, n] of newOps) if (!oldOps.has(key)) added.push({ key, new: n, label: opLabel(n) });
+  // An operation that kept its operationId under another path or method moved: it is compared
+  // with its old self (and reported as moved) rather than read as one removed and one added.
+  for (const r of [...removed]) {
+    const id = r.old.op.operationId;
+    const a = id === undefined ? undefined : added.find((x) => x.new.op.operationId === id);
+    if (!a) continue;
+    removed.splice(removed.indexOf(r), 1);
+    added.splice(added.indexOf(a), 1);
+    matched.push({ key: a.key, old: r.old, new: a.new, label: a.label, movedFrom: r.label, renamed: pathParameterRenames(r.old, a.new) });
+  }
 
   // Webhooks (OpenAPI 3.1) are matched by name and method. Their request bodies are what the
   // server sends a user's endpoint, so a user reads them: they are walked as responses are.

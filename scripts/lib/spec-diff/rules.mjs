@@ -269,6 +269,15 @@ export const RULES = [
         .map((r) => ({ location: r.label, breaking: true, change: "removed", message: `operation ${r.old.op.operationId ?? r.label} removed` })),
   },
   {
+    id: "operation-moved",
+    description:
+      "An operation kept its operationId but moved to another path or method. The client's method stays where it was, but requests go elsewhere and the exported `paths` type is keyed by path: breaking. What else changed in it is compared with its old self.",
+    detect: (_old, _new, ctx) =>
+      ctx.operations.matched
+        .filter((m) => m.movedFrom)
+        .map((m) => ({ location: m.label, breaking: true, change: "changed", message: `operation ${m.new.op.operationId} moved from ${m.movedFrom}` })),
+  },
+  {
     id: "operation-added",
     description: "A new operation (on a new or an existing path).",
     detect: (_old, _new, ctx) =>
