@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { diffSpecs, groupFindings, RULES, type Finding } from "../../scripts/lib/spec-diff/diff.mjs";
 import { clientTable, placement } from "../../scripts/lib/spec-diff/client.mjs";
+import { comparePatterns } from "../../scripts/lib/spec-diff/patterns.mjs";
 import { changelogEntry, formatText, writeChangelog } from "../../scripts/lib/spec-diff/report.mjs";
 
 const FIXTURES = fileURLToPath(new URL("./fixtures", import.meta.url));
@@ -282,6 +283,36 @@ describe("the rule table", () => {
     const firstSafe = found.findIndex((f) => !f.breaking);
     expect(firstSafe).toBeGreaterThan(0);
     expect(found.slice(firstSafe).every((f) => !f.breaking)).toBe(true);
+  });
+});
+
+describe("pattern comparison", () => {
+  // [old, new, how the strings the new one admits relate to the old one's]; undefined is no pattern.
+  it.each([
+    ["^a$", "^(a|b)$", "wider"],
+    ["^(a|b)$", "^a$", "narrower"],
+    ["^a{2,5}$", "^a{1,10}$", "wider"],
+    ["^[A-Z]{2}$", "^[A-Za-z]{2}$", "wider"],
+    ["^\\d{4}-\\d{2}$", "^\\d{4}-\\d{2}(-\\d{2})?$", "wider"],
+    // A pattern is searched for, as RegExp#test does: dropping an anchor admits more.
+    ["^abc$", "abc", "wider"],
+    ["abc", "^abc", "narrower"],
+    ["^a$|^b$", "^[ab]$", "same"],
+    ["^\\p{Lu}+$", "^[A-Z]+$", "narrower"],
+    ["^[a-c]$", "^[b-d]$", "other"],
+    ["^[a-z]+$", undefined, "wider"],
+    [undefined, "^.*$", "narrower"], // "." does not match a line break
+    [undefined, "", "same"],
+    ["(?<=#)\\d+", "\\d+", "unknown"],
+    // A backreference to a finite group is spelled out; to an unbounded one it cannot be.
+    ["^(\\w)\\1$", "^\\w\\w$", "wider"],
+    ["^(\\w+)\\1$", "^\\w+$", "unknown"],
+    ["\\bfoo", "foo", "unknown"],
+    ["[", "a", "unknown"],
+    // Too large a pair to decide within the node budget: no proof, whatever the answer.
+    ["^[\\s\\S]{0,30}x[\\s\\S]{25}$", "^y", "unknown"],
+  ] as const)("%s → %s: %s", (prev, next, relation) => {
+    expect(comparePatterns(prev, next)).toBe(relation);
   });
 });
 

@@ -109,17 +109,6 @@ const admits = (set, t) => set === null || set.has(t) || (t === "integer" && set
 export const typeSubset = (a, b) => b === null || (a !== null && [...a].every((t) => admits(b, t)));
 export const typeLabel = (set) => (set === null ? "any" : [...set].sort().join(" | ") || "nothing");
 
-/** The security requirement in force for an operation: its alternatives as sorted strings such as "bearerAuth" or "oauth[read,write] + apiKey". */
-export function effectiveSecurity(doc, op) {
-  const reqs = op.security ?? doc.security ?? [];
-  return reqs.map((req) =>
-    Object.keys(req)
-      .sort()
-      .map((name) => (req[name]?.length ? `${name}[${[...req[name]].sort().join(",")}]` : name))
-      .join(" + "),
-  );
-}
-
 // Paths are matched with their template names blanked, so that renaming `{id}` to `{event_id}`
 // reads as a parameter change on the same operation rather than a removed and an added operation.
 const pathKey = (path) => path.replace(/\{[^}]*\}/g, "{}");
@@ -292,7 +281,7 @@ export function buildContext(oldDoc, newDoc) {
 }
 
 /** Whether a schema is flagged `key` (readOnly or writeOnly), directly, through a $ref, or in an allOf. */
-export function flagged(raw, key, resolve) {
+function flagged(raw, key, resolve) {
   const schema = flatten(resolve(raw).value, resolve);
   return isObject(schema) && schema[key] === true;
 }
