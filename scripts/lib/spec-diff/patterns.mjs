@@ -3,8 +3,8 @@
 // pattern constrains by search, as RegExp#test does with the "u" flag the client compiles it
 // with: `^[a-z]+$` admits exactly the lowercase words, `[a-z]` every string with a lowercase
 // letter somewhere. Only a proof counts: anything the automata cannot express (lookarounds, word
-// boundaries, anchors not at the ends, backreferences) or that grows too large is "unknown", and
-// callers treat unknown as a narrowing.
+// boundaries, anchors not at the ends, backreferences to unbounded groups) or that grows too
+// large is "unknown", and callers treat unknown as a narrowing.
 import { DFA, JS, NFA, TooManyNodesError, isDisjointWith } from "refa";
 
 // Enough for the patterns specs use (dates, identifiers, codes); a pathological pair gives up
