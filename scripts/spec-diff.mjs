@@ -5,7 +5,7 @@
 // "Today" is what openapi/ says now: when generated/ is stale, spec-diff refuses (exit 1) and
 // says to run `npm run generate`, instead of comparing output nobody would release.
 //
-//   npm run spec:diff -- --base <ref>               list changes, Breaking / Non-breaking
+//   npm run spec:diff -- --base <ref>               list changes: Breaking / Behaviour changes / Non-breaking
 //   npm run spec:diff -- --base <ref> --json        the same, as JSON
 //   npm run spec:diff -- --base <ref> --changelog   also put an entry at the top of CHANGELOG.md
 //   node scripts/spec-diff.mjs --gate               in `npm test`: compare with the last v* tag (or
