@@ -2,7 +2,10 @@
 // The breaking-change gate: what changed in the API between a git ref and today, and whether it
 // breaks users. The rules are a table in scripts/lib/spec-diff/rules.mjs.
 //
-//   npm run spec:diff -- --base <ref>               list changes, Breaking / Non-breaking
+// "Today" is what openapi/ says now: when generated/ is stale, spec-diff refuses (exit 1) and
+// says to run `npm run generate`, instead of comparing output nobody would release.
+//
+//   npm run spec:diff -- --base <ref>               list changes: Breaking / Behaviour changes / Non-breaking
 //   npm run spec:diff -- --base <ref> --json        the same, as JSON
 //   npm run spec:diff -- --base <ref> --changelog   also put an entry at the top of CHANGELOG.md
 //   node scripts/spec-diff.mjs --gate               in `npm test`: compare with the last v* tag (or
@@ -17,6 +20,7 @@ import { join, resolve } from "node:path";
 import { diffSpecs, groupFindings } from "./lib/spec-diff/diff.mjs";
 import { GitMissingError, releaseBase, repoState, resolveCommit, showFile } from "./lib/spec-diff/git.mjs";
 import { changelogEntry, formatText, writeChangelog } from "./lib/spec-diff/report.mjs";
+import { StaleError, assertFresh } from "./lib/spec-diff/fresh.mjs";
 import { currentSpec, specAtRef } from "./lib/spec-diff/specs.mjs";
 import { typesCompat } from "./lib/spec-diff/types-compat.mjs";
 
@@ -76,6 +80,7 @@ async function main() {
   const commit = await resolveCommit(repo, base.ref);
   if (!commit) throw new UsageError(`${base.ref} names no commit in ${repo}`);
 
+  await assertFresh(repo);
   const [old, cur] = await Promise.all([specAtRef(repo, base.ref), currentSpec(repo)]);
   const findings = diffSpecs(old.doc, cur.doc);
   const types = args.types ? await typesCompat({ repo, ref: base.ref }) : undefined;
@@ -85,8 +90,14 @@ async function main() {
   const baseVersion = basePackage ? JSON.parse(basePackage.toString("utf8")).version : undefined;
   // Counted as changes, not locations: one shared schema changed is one change however often used.
   const groups = groupFindings(findings);
-  const nonBreaking = groups.filter((g) => !g.breaking).length;
-  const breaking = groups.length - nonBreaking + (types?.errors.filter((e) => e.breaking).length ?? 0);
+  const count = (severity) => groups.filter((g) => g.severity === severity).length;
+  const nonBreaking = count("non-breaking");
+  // Behaviour changes do not fail the gate: old code still compiles and every request it sends
+  // is still accepted, and the server's new default applies whichever version a user runs, so a
+  // major version would protect no one. What helps is telling them: the gate prints each one, and
+  // the changelog entry lists them under their own heading.
+  const behaviour = count("behaviour");
+  const breaking = count("breaking") + (types?.errors.filter((e) => e.breaking).length ?? 0);
 
   let gate;
   if (args.gate) {
@@ -119,6 +130,7 @@ async function main() {
       base: { ref: base.ref, commit, why: base.why, spec: old.source, version: baseVersion ?? null },
       head: { spec: cur.source, version: headVersion ?? null },
       breaking,
+      behaviour,
       nonBreaking,
       findings,
       types: types ?? null,
@@ -128,9 +140,11 @@ async function main() {
   } else {
     const header = `spec-diff: ${base.ref} (${commit.slice(0, 7)}; ${base.why}; ${old.source}) → working tree (${cur.source})`;
     // The gate stays one line in `npm test` unless it has something to say.
-    if (!gate || breaking) say(formatText({ header, findings, types }));
+    if (!gate || breaking || behaviour) say(formatText({ header, findings, types }));
     if (gate) {
-      say(`spec gate: ${gate.passed ? "passed" : "FAILED"}: ${gate.reason}${breaking ? "" : ` (${nonBreaking} non-breaking change${nonBreaking === 1 ? "" : "s"}; ${types?.message ?? "type tests skipped"})`}.`);
+      const plural = (n, what) => `${n} ${what}${n === 1 ? "" : "s"}`;
+      const counts = [...(behaviour ? [`${plural(behaviour, "behaviour change")}, listed above: not blocking`] : []), plural(nonBreaking, "non-breaking change")];
+      say(`spec gate: ${gate.passed ? "passed" : "FAILED"}: ${gate.reason}${breaking ? "" : ` (${counts.join("; ")}; ${types?.message ?? "type tests skipped"})`}.`);
     }
   }
 
@@ -141,7 +155,7 @@ async function main() {
 main().then(
   (code) => process.exit(code),
   (err) => {
-    if (err instanceof GitMissingError) {
+    if (err instanceof GitMissingError || err instanceof StaleError) {
       console.error(`spec-diff: ${err.message}`);
       process.exit(1);
     }

@@ -3,11 +3,12 @@
 // and the type tests of the base compiled against today's code.
 import { execFile, execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { parseDocument } from "yaml";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SCRIPT = join(ROOT, "scripts", "spec-diff.mjs");
@@ -123,7 +124,7 @@ describe("the gate (--gate)", () => {
     const r = await makeRepo();
     // JSON is YAML, so the base spec can stand as openapi/propexo.yaml; this commit has no package.json either.
     await r.commit("spec only", { "openapi/propexo.yaml": await BASE() });
-    await r.commit("pipeline", { "package.json": pkg("0.2.0"), "generated/openapi.json": await BREAKING() });
+    await r.commit("pipeline", { "package.json": pkg("0.2.0"), "openapi/propexo.yaml": await BREAKING(), "generated/openapi.json": await BREAKING() });
     const failed = await run(r.repo, ["--gate"]);
     expect(failed.code).toBe(1);
     expect(failed.stdout).toContain("no v* release tag; first commit; openapi/propexo.yaml at");
@@ -141,7 +142,60 @@ describe("the gate (--gate)", () => {
     await r.commit("spec", { "package.json": pkg("0.1.0"), "generated/openapi.json": await BASE() });
     const res = await run(r.repo, ["--gate"]);
     expect(res.code).toBe(0);
-    expect(res.stdout).toMatch(/no breaking changes since [0-9a-f]{12} \(4 non-breaking changes/);
+    // Four operations and six components (five schemas, one response), each new.
+    expect(res.stdout).toMatch(/no breaking changes since [0-9a-f]{12} \(10 non-breaking changes/);
+  });
+
+  it("passes a behaviour change (a default changed) at a minor bump, but prints it", async () => {
+    const r = await released();
+    await r.commit("limit defaults to 50", { "package.json": pkg("1.1.0"), "generated/openapi.json": await fixture("default-changed", "new") });
+    const res = await run(r.repo, ["--gate"]);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain("Behaviour changes (1)\n  ! default-changed: default changed 20 → 50 (in a request: leaving it out now means something else)");
+    expect(res.stdout).toMatch(/spec gate: passed: no breaking changes since v1\.0\.0 \(1 behaviour change, listed above: not blocking; 0 non-breaking changes;/);
+
+    const json = JSON.parse((await run(r.repo, ["--base", "v1.0.0", "--json", "--no-types"])).stdout) as { breaking: number; behaviour: number; findings: { severity: string }[] };
+    expect(json).toMatchObject({ breaking: 0, behaviour: 1 });
+    expect(json.findings.map((f) => f.severity)).toEqual(["behaviour"]);
+  });
+
+  it("refuses, naming the fix, when generated/openapi.json is not what openapi/ says now", async () => {
+    const r = await released();
+    await r.commit("keep the source", { "openapi/propexo.yaml": await BASE() });
+    // The spec was edited and not regenerated.
+    await r.write({ "openapi/propexo.yaml": await BREAKING() });
+    for (const args of [["--gate"], ["--base", "v1.0.0", "--json"]]) {
+      const res = await run(r.repo, args);
+      expect(res.code).toBe(1);
+      expect(res.stdout).toBe("");
+      expect(res.stderr).toContain("generated/openapi.json is not the bundle of openapi/propexo.yaml; run `npm run generate`");
+    }
+    await r.write({ "generated/openapi.json": await BREAKING() });
+    const fresh = await run(r.repo, ["--base", "v1.0.0", "--no-types"]);
+    expect(fresh.code).toBe(0);
+    expect(fresh.stdout).toContain('response-property-removed: response property "born" removed');
+  });
+
+  it("in a project with the generator, refuses when the generator's --check finds generated/ stale", async () => {
+    const r = await makeRepo();
+    for (const entry of ["scripts", "openapi", "generated", "redocly.yaml", ".redocly.lint-ignore.yaml", "package.json"]) {
+      if (existsSync(join(ROOT, entry))) await cp(join(ROOT, entry), join(r.repo, entry), { recursive: true });
+    }
+    await symlink(join(ROOT, "node_modules"), join(r.repo, "node_modules"));
+    await r.commit("release", { ".gitignore": "node_modules\n" });
+    r.tag("v9.0.0");
+    // A summary edited in the spec, generated/ left as it was.
+    const specFile = join(r.repo, "openapi", "propexo.yaml");
+    const spec = parseDocument(await readFile(specFile, "utf8"));
+    const [path, item] = Object.entries((spec.toJS() as { paths: Record<string, Record<string, { summary?: string }>> }).paths)[0]!;
+    const method = Object.keys(item).find((k) => ["get", "put", "post", "delete", "patch"].includes(k))!;
+    spec.setIn(["paths", path, method, "summary"], `${item[method]!.summary ?? ""} (revised)`);
+    await writeFile(specFile, spec.toString());
+    const res = await run(r.repo, ["--base", "v9.0.0", "--no-types"]);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toBe("");
+    expect(res.stderr).toContain("generated/ does not match openapi/propexo.yaml (scripts/generate.mjs --check failed); run `npm run generate`");
+    expect(res.stderr).toContain("generated/openapi.json: differs from what the spec generates");
   });
 
   it("skips with exit 0 outside a git checkout, in a repository without commits and in a shallow clone", async () => {

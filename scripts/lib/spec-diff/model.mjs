@@ -109,25 +109,20 @@ const admits = (set, t) => set === null || set.has(t) || (t === "integer" && set
 export const typeSubset = (a, b) => b === null || (a !== null && [...a].every((t) => admits(b, t)));
 export const typeLabel = (set) => (set === null ? "any" : [...set].sort().join(" | ") || "nothing");
 
-/** The security requirement in force for an operation: its alternatives as sorted strings such as "bearerAuth" or "oauth[read,write] + apiKey". */
-export function effectiveSecurity(doc, op) {
-  const reqs = op.security ?? doc.security ?? [];
-  return reqs.map((req) =>
-    Object.keys(req)
-      .sort()
-      .map((name) => (req[name]?.length ? `${name}[${[...req[name]].sort().join(",")}]` : name))
-      .join(" + "),
-  );
-}
-
 // Paths are matched with their template names blanked, so that renaming `{id}` to `{event_id}`
 // reads as a parameter change on the same operation rather than a removed and an added operation.
 const pathKey = (path) => path.replace(/\{[^}]*\}/g, "{}");
 
+// OpenAPI 3.x: header parameters of these names "SHALL be ignored" (the media types and the
+// security scheme say the same things); a client never sends them from the parameter list.
+const IGNORED_HEADERS = new Set(["accept", "content-type", "authorization"]);
+
 function parametersOf(resolve, pathItem, op) {
   const params = new Map();
+  // Operation-level parameters come second, so they override a path-level one of the same name.
   for (const raw of [...(pathItem.parameters ?? []), ...(op.parameters ?? [])]) {
     const { value: p, ref } = resolve(raw);
+    if (p.in === "header" && IGNORED_HEADERS.has(String(p.name).toLowerCase())) continue;
     const name = p.in === "header" ? p.name.toLowerCase() : p.name;
     params.set(`${p.in}:${name}`, ref ? { ...p, [REF]: ref } : p);
   }
@@ -147,6 +142,34 @@ function operationsOf(doc) {
   return ops;
 }
 
+function webhooksOf(doc, resolve) {
+  const hooks = new Map();
+  for (const [name, rawItem] of Object.entries(doc.webhooks ?? {})) {
+    const item = resolve(rawItem).value;
+    for (const method of METHODS) if (isObject(item?.[method])) hooks.set(`${method} ${name}`, { method, name, op: item[method] });
+  }
+  return hooks;
+}
+
+const templateNames = (path) => [...path.matchAll(/\{([^}]*)\}/g)].map((t) => t[1]);
+
+/**
+ * Path parameters renamed in the template, old key → new key (`path:id` → `path:event_id`). The
+ * name of a template variable never reaches the wire, so `{id}` → `{event_id}` at the same place
+ * is one parameter under a new name, matched by position, not one removed and one added.
+ */
+function pathParameterRenames(o, n) {
+  const [before, after] = [templateNames(o.path), templateNames(n.path)];
+  const renames = new Map();
+  before.forEach((name, i) => {
+    const next = after[i];
+    if (next !== undefined && next !== name && !n.params.has(`path:${name}`) && !o.params.has(`path:${next}`) && o.params.has(`path:${name}`) && n.params.has(`path:${next}`)) {
+      renames.set(`path:${name}`, `path:${next}`);
+    }
+  });
+  return renames;
+}
+
 const schemaOfParameter = (p) => p.schema ?? Object.values(p.content ?? {})[0]?.schema;
 // Where a parameter, response or header came from when it was a $ref; kept off the enumerable
 // keys so that it never shows up as a difference.
@@ -154,8 +177,11 @@ const REF = Symbol("ref");
 const within = (ref, ...segments) => ref && [ref, ...segments.map(escape)].join("/");
 
 /**
- * Lines the two documents up. Returns the operations (matched, added, and removed, each removed one
- * saying whether its whole path went) and the schema pairs: { old, new, dir, loc, origin, branches? }
+ * Lines the two documents up. Returns the operations (matched by method and path, or by
+ * operationId with `movedFrom` the old place, each with its path parameters `renamed` old key →
+ * new key; added; and removed, each saying whether its whole path went), the
+ * webhooks (matched, added, removed) and the schema pairs: { old, new, dir, loc, origin,
+ * required, branches? }
  * where `loc` is the place in an operation, `origin` the component the schema was reached through,
  * if any, and `branches` the anyOf/oneOf members that could not be matched.
  */
@@ -172,24 +198,55 @@ export function buildContext(oldDoc, newDoc) {
   const added = [];
   for (const [key, o] of oldOps) {
     const n = newOps.get(key);
-    if (n) matched.push({ key, old: o, new: n, label: opLabel(n) });
+    if (n) matched.push({ key, old: o, new: n, label: opLabel(n), renamed: pathParameterRenames(o, n) });
     else removed.push({ key, old: o, label: opLabel(o), pathRemoved: !newPathKeys.has(pathKey(o.path)) });
   }
   for (const [key, n] of newOps) if (!oldOps.has(key)) added.push({ key, new: n, label: opLabel(n) });
+  // An operation that kept its operationId under another path or method moved: it is compared
+  // with its old self (and reported as moved) rather than read as one removed and one added.
+  for (const r of [...removed]) {
+    const id = r.old.op.operationId;
+    const a = id === undefined ? undefined : added.find((x) => x.new.op.operationId === id);
+    if (!a) continue;
+    removed.splice(removed.indexOf(r), 1);
+    added.splice(added.indexOf(a), 1);
+    matched.push({ key: a.key, old: r.old, new: a.new, label: a.label, movedFrom: r.label, renamed: pathParameterRenames(r.old, a.new) });
+  }
+
+  // Webhooks (OpenAPI 3.1) are matched by name and method. Their request bodies are what the
+  // server sends a user's endpoint, so a user reads them: they are walked as responses are.
+  const [oldHooks, newHooks] = [webhooksOf(oldDoc, resolveOld), webhooksOf(newDoc, resolveNew)];
+  const hookLabel = (h) => `WEBHOOK ${h.name} (${h.method.toUpperCase()})`;
+  const webhooks = { matched: [], removed: [], added: [] };
+  for (const [key, o] of oldHooks) {
+    const n = newHooks.get(key);
+    if (n) webhooks.matched.push({ key, old: o, new: n, label: hookLabel(n) });
+    else webhooks.removed.push({ key, old: o, label: hookLabel(o) });
+  }
+  for (const [key, n] of newHooks) if (!oldHooks.has(key)) webhooks.added.push({ key, new: n, label: hookLabel(n) });
 
   const pairs = [];
   const walker = new SchemaWalker(resolveOld, resolveNew, pairs);
+  for (const h of webhooks.matched) {
+    const [o, n] = [resolveOld(h.old.op.requestBody).value, resolveNew(h.new.op.requestBody).value];
+    for (const [media, content] of Object.entries(o?.content ?? {})) {
+      const next = n?.content?.[media];
+      if (next) walker.walk(content.schema, next.schema, "response", `${h.label} #/requestBody/content/${escape(media)}/schema`);
+    }
+  }
   for (const m of matched) {
     for (const [key, p] of m.old.params) {
-      const q = m.new.params.get(key);
-      const [where, name] = [key.slice(0, key.indexOf(":")), key.slice(key.indexOf(":") + 1)];
-      if (q) walker.walk(schemaOfParameter(p), schemaOfParameter(q), "request", `${m.label} #/parameters/${where}/${escape(name)}/schema`, within(q[REF], "schema"));
+      const newKey = m.renamed.get(key) ?? key;
+      const q = m.new.params.get(newKey);
+      const [where, name] = [newKey.slice(0, newKey.indexOf(":")), newKey.slice(newKey.indexOf(":") + 1)];
+      const required = q?.in === "path" || q?.required === true;
+      if (q) walker.walk(schemaOfParameter(p), schemaOfParameter(q), "request", `${m.label} #/parameters/${where}/${escape(name)}/schema`, within(q[REF], "schema"), required);
     }
     const oldBody = resolveOld(m.old.op.requestBody).value;
     const newBody = resolveNew(m.new.op.requestBody).value;
     for (const [media, content] of Object.entries(oldBody?.content ?? {})) {
       const next = newBody?.content?.[media];
-      if (next) walker.walk(content.schema, next.schema, "request", `${m.label} #/requestBody/content/${escape(media)}/schema`);
+      if (next) walker.walk(content.schema, next.schema, "request", `${m.label} #/requestBody/content/${escape(media)}/schema`, undefined, newBody.required === true);
     }
     for (const [status, rawResponse] of Object.entries(m.old.op.responses ?? {})) {
       if (!m.new.op.responses?.[status]) continue;
@@ -217,9 +274,25 @@ export function buildContext(oldDoc, newDoc) {
     resolveOld,
     resolveNew,
     operations: { matched, removed, added },
+    webhooks,
     schemaPairs: pairs,
     typeSet: (side, schema, withBranches) => typeSet(schema, side === "old" ? resolveOld : resolveNew, withBranches),
   };
+}
+
+/** Whether a schema is flagged `key` (readOnly or writeOnly), directly, through a $ref, or in an allOf. */
+function flagged(raw, key, resolve) {
+  const schema = flatten(resolve(raw).value, resolve);
+  return isObject(schema) && schema[key] === true;
+}
+
+/**
+ * The property names of an object schema that travel in `dir`: OpenAPI leaves readOnly ones out
+ * of requests and writeOnly ones out of responses.
+ */
+export function visibleProperties(schema, dir, resolve) {
+  const hidden = dir === "request" ? "readOnly" : "writeOnly";
+  return new Set(Object.entries(isObject(schema) ? (schema.properties ?? {}) : {}).filter(([, p]) => !flagged(p, hidden, resolve)).map(([name]) => name));
 }
 
 export const lowerKeys = (obj) => Object.fromEntries(Object.entries(obj ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
@@ -259,18 +332,29 @@ function asUnion(schema, raw, kind, resolve) {
   return { ...wrapper, [kind]: members };
 }
 
+const DOC_KEYS = new Set(["description", "title", "summary", "example", "examples", "$comment"]);
+
 class SchemaWalker {
   constructor(resolveOld, resolveNew, pairs) {
     Object.assign(this, { resolveOld, resolveNew, pairs });
   }
 
-  walk(rawOld, rawNew, dir, loc, parentOrigin, stack = new Set()) {
+  /**
+   * Pairs `rawOld` with `rawNew` and everything below them. `required` says whether the value
+   * must be present where it sits (a required parameter, body or property), so that a default,
+   * which only speaks when the value is left out, can be judged.
+   */
+  walk(rawOld, rawNew, dir, loc, parentOrigin, required = undefined, stack = new Set()) {
     if (rawOld === undefined || rawNew === undefined) return;
     const o = this.resolveOld(rawOld);
     const n = this.resolveNew(rawNew);
     // A schema reached through a $ref is reported at that component, so one change to a shared
     // schema can be grouped across the operations that use it.
-    const origin = n.ref ?? parentOrigin ?? o.ref;
+    // A $ref with siblings that say something (a local default, a constraint) is a schema of its
+    // own place, so what differs there is not the component's to answer for; a local description
+    // alone still leaves it the component's.
+    const local = isObject(rawNew) && typeof rawNew.$ref === "string" && Object.keys(rawNew).some((k) => k !== "$ref" && !DOC_KEYS.has(k) && !k.startsWith("x-"));
+    const origin = (local ? undefined : n.ref) ?? parentOrigin ?? o.ref;
     const cycleKey = `${o.ref}|${n.ref}`;
     if ((o.ref || n.ref) && stack.has(cycleKey)) return;
     const inner = o.ref || n.ref ? new Set([...stack, cycleKey]) : stack;
@@ -279,45 +363,70 @@ class SchemaWalker {
     const [ok, nk] = [unionKind(old), unionKind(neu)];
     if (ok && !nk && isObject(neu)) neu = asUnion(neu, rawNew, ok, this.resolveNew);
     if (nk && !ok && isObject(old)) old = asUnion(old, rawOld, nk, this.resolveOld);
-    const pair = { old, new: neu, dir, loc, origin };
+    const pair = { old, new: neu, dir, loc, origin, required };
     this.pairs.push(pair);
     if (!isObject(old) || !isObject(neu)) return;
 
-    const child = (a, b, segment) => this.walk(a, b, dir, `${loc}/${segment}`, origin && `${origin}/${segment}`, inner);
+    const child = (a, b, segment, childRequired) => this.walk(a, b, dir, `${loc}/${segment}`, origin && `${origin}/${segment}`, childRequired, inner);
+    // A property that cannot travel this way on either side (readOnly in a request, writeOnly in
+    // a response) is never checked there; one that can on one side only is an addition or a
+    // removal, which the property rules report.
+    const oldVisible = visibleProperties(old, dir, this.resolveOld);
+    const newVisible = visibleProperties(neu, dir, this.resolveNew);
     for (const [name, prop] of Object.entries(old.properties ?? {})) {
-      if (neu.properties && name in neu.properties) child(prop, neu.properties[name], `properties/${escape(name)}`);
+      if (oldVisible.has(name) && newVisible.has(name)) child(prop, neu.properties[name], `properties/${escape(name)}`, (neu.required ?? []).includes(name));
     }
-    if (isObject(old.items) && isObject(neu.items)) child(old.items, neu.items, "items");
+    // An absent `items` or `additionalProperties` admits anything, as `{}` does: one described
+    // on one side only is a narrowing or a widening like any other.
+    const open = (s, key) => (s[key] === undefined || s[key] === true ? {} : s[key]);
+    if (isObject(old.items) || isObject(neu.items)) {
+      if (isObject(open(old, "items")) && isObject(open(neu, "items"))) child(open(old, "items"), open(neu, "items"), "items");
+    }
     (old.prefixItems ?? []).forEach((item, i) => neu.prefixItems?.[i] !== undefined && child(item, neu.prefixItems[i], `prefixItems/${i}`));
-    if (isObject(old.additionalProperties) && isObject(neu.additionalProperties)) {
-      child(old.additionalProperties, neu.additionalProperties, "additionalProperties");
+    if (isObject(old.additionalProperties) || isObject(neu.additionalProperties)) {
+      const [a, b] = [open(old, "additionalProperties"), open(neu, "additionalProperties")];
+      if (isObject(a) && isObject(b)) child(a, b, "additionalProperties");
     }
 
-    // anyOf on one side and oneOf on the other: no member matching; the rules compare the types
-    // the two unions admit as a whole.
-    const kind = unionKind(old);
-    if (kind && kind === unionKind(neu)) this.branches(pair, kind, child);
+    // Members are matched across anyOf and oneOf alike: both become the same union type in the
+    // client, and the rules say what the switch itself means.
+    if (unionKind(old) && unionKind(neu)) this.branches(pair, unionKind(old), unionKind(neu), (a, b, segment) => child(a, b, segment, required));
   }
 
   /**
-   * anyOf/oneOf members have no names, so they are matched by the component they point to, then
-   * by the types they admit, in order; what is left over was added or removed.
+   * anyOf/oneOf members have no names, so they are matched by identical content, then by the
+   * component they point to, then among members of the same types by the property names they
+   * share (so that reordered inline objects still line up), then by types in order; what is left
+   * over was added or removed.
    */
-  branches(pair, kind, child) {
+  branches(pair, oldKind, kind, child) {
     const describe = (resolve) => (s, i) => {
       const { value, ref } = resolve(s);
       const flat = flatten(value, resolve);
       const types = typeLabel(typeSet(flat, resolve));
       const detail = ["format", "pattern"].filter((k) => isObject(flat) && flat[k] !== undefined).map((k) => `${k} ${flat[k]}`);
-      return { raw: s, i, ref: ref?.split("/").pop(), types, label: ref?.split("/").pop() ?? [types, ...detail].join(", ") };
+      const props = new Set(isObject(flat) ? Object.keys(flat.properties ?? {}) : []);
+      return { raw: s, i, ref: ref?.split("/").pop(), types, props, content: stable(flat), label: ref?.split("/").pop() ?? [types, ...detail].join(", ") };
     };
-    const olds = pair.old[kind].map(describe(this.resolveOld));
+    const olds = pair.old[oldKind].map(describe(this.resolveOld));
     const news = pair.new[kind].map(describe(this.resolveNew));
     const matches = [];
-    const strategies = [(a, b) => a.ref && a.ref === b.ref, (a, b) => !a.ref && !b.ref && a.types === b.types, (a, b) => a.types === b.types];
-    for (const same of strategies) {
+    const shared = (a, b) => [...a.props].filter((p) => b.props.has(p)).length;
+    const pick = (a, same, score) => {
+      const candidates = news.filter((x) => !x.match && same(a, x));
+      if (!score) return candidates[0];
+      return candidates.reduce((best, x) => (score(a, x) > (best ? score(a, best) : 0) ? x : best), undefined);
+    };
+    const strategies = [
+      [(a, b) => a.content === b.content],
+      [(a, b) => a.ref && a.ref === b.ref],
+      [(a, b) => !a.ref && !b.ref && a.types === b.types, shared],
+      [(a, b) => !a.ref && !b.ref && a.types === b.types],
+      [(a, b) => a.types === b.types],
+    ];
+    for (const [same, score] of strategies) {
       for (const a of olds) {
-        const b = a.match ? undefined : news.find((x) => !x.match && same(a, x));
+        const b = a.match ? undefined : pick(a, same, score);
         if (b) {
           a.match = b;
           b.match = a;
@@ -325,7 +434,7 @@ class SchemaWalker {
         }
       }
     }
-    pair.branches = { kind, removed: olds.filter((a) => !a.match), added: news.filter((b) => !b.match) };
+    pair.branches = { kind, oldKind, removed: olds.filter((a) => !a.match), added: news.filter((b) => !b.match) };
     for (const [a, b] of matches) child(a.raw, b.raw, `${kind}/${b.i}`);
   }
 }

@@ -5,7 +5,7 @@ import { groupFindings } from "./diff.mjs";
 
 const MAX_LOCATIONS = 6;
 
-/** The readable report: Breaking, then Non-breaking, then the type tests' verdict. */
+/** The readable report: Breaking, Behaviour changes, Non-breaking, then the type tests' verdict. */
 export function formatText({ header, findings, types }) {
   const lines = header ? [header, ""] : [];
   const groups = groupFindings(findings);
@@ -21,8 +21,9 @@ export function formatText({ header, findings, types }) {
     lines.push("");
   };
   if (!groups.length) lines.push("No changes to the API description.", "");
-  section("Breaking", "✗", groups.filter((g) => g.breaking));
-  section("Non-breaking", "•", groups.filter((g) => !g.breaking));
+  section("Breaking", "✗", groups.filter((g) => g.severity === "breaking"));
+  section("Behaviour changes", "!", groups.filter((g) => g.severity === "behaviour"));
+  section("Non-breaking", "•", groups.filter((g) => g.severity === "non-breaking"));
   if (types) {
     lines.push(`Type tests: ${types.message}`);
     for (const e of types.errors) lines.push(`  ${e.breaking ? "✗" : "•"} ${e.file}:${e.line}:${e.column} ${e.code} ${e.message.split("\n")[0]}${e.breaking ? "" : " (a loosening: not breaking)"}`);
@@ -37,7 +38,10 @@ const bullet = (g) => {
   return `- ${where}: ${g.message}`;
 };
 
-/** A CHANGELOG.md section: Breaking, Added and Changed, with documentation-only edits counted. */
+/**
+ * A CHANGELOG.md section: Breaking, Behaviour changes, Added and Changed, with documentation-only
+ * edits counted.
+ */
 export function changelogEntry({ version, date, base, findings, types }) {
   const groups = groupFindings(findings);
   const docs = groups.filter((g) => g.rule === "description-changed");
@@ -46,14 +50,17 @@ export function changelogEntry({ version, date, base, findings, types }) {
     ...rest.filter((g) => g.breaking).map(bullet),
     ...(types?.errors ?? []).filter((e) => e.breaking).map((e) => `- Type tests of ${base} no longer compile: \`${e.file}:${e.line}\` ${e.code} ${e.message.split("\n")[0]}`),
   ];
-  const added = rest.filter((g) => !g.breaking && g.change === "added").map(bullet);
-  const changed = rest.filter((g) => !g.breaking && g.change !== "added").map(bullet);
+  const behaviour = rest.filter((g) => g.severity === "behaviour").map(bullet);
+  const safe = rest.filter((g) => g.severity === "non-breaking");
+  const added = safe.filter((g) => g.change === "added").map(bullet);
+  const changed = safe.filter((g) => g.change !== "added").map(bullet);
   if (docs.length) changed.push(`- Documentation updated in ${docs.reduce((n, g) => n + g.locations.length, 0)} places.`);
   const lines = [`## ${version} — ${date}`, "", `${MARKER} --base ${base} -->`, ""];
-  for (const [title, list] of [["Breaking", breaking], ["Added", added], ["Changed", changed]]) {
+  const sections = [["Breaking", breaking], ["Behaviour changes", behaviour], ["Added", added], ["Changed", changed]];
+  for (const [title, list] of sections) {
     if (list.length) lines.push(`### ${title}`, "", ...list, "");
   }
-  if (!breaking.length && !added.length && !changed.length) lines.push("No changes to the API.", "");
+  if (sections.every(([, list]) => !list.length)) lines.push("No changes to the API.", "");
   return lines.join("\n");
 }
 

@@ -44,7 +44,8 @@ export async function currentSpec(repo) {
   throw new Error(`neither ${BUNDLE} nor ${SOURCE} exists in ${repo}`);
 }
 
-async function bundleFile(cwd, file) {
+/** Bundles `file` (relative to `cwd`) with Redocly into one JSON document. */
+export async function bundleFile(cwd, file) {
   const scratch = await mkdtemp(join(tmpdir(), "propexo-spec-diff-out-"));
   try {
     const out = join(scratch, "openapi.json");
