@@ -215,40 +215,53 @@ export function schemaReducer(doc) {
  * when the body itself is read-only, which Prism then does not validate at all.
  */
 function withoutReadOnly(doc, node) {
+  const SAME = Symbol("unchanged");
   const open = new Set(); // references being followed, so that a recursive schema ends
-  const resolved = (n) => (isObject(n) && typeof n.$ref === "string" ? { ...deref(doc, n), ...omitRef(n) } : n);
-  const strip = (n) => {
-    if (isObject(n) && typeof n.$ref === "string") {
-      if (open.has(n.$ref)) return n;
-      open.add(n.$ref);
-      try {
-        return stripResolved(n, resolved(n));
-      } finally {
-        open.delete(n.$ref);
-      }
+  // `fn` applied to the schema `n` stands for, through references (siblings written over the
+  // target, as Prism's dereferencing does): a new schema, undefined to drop it, or SAME.
+  const apply = (n, fn) => {
+    if (!isObject(n)) return SAME;
+    if (typeof n.$ref !== "string") return fn(n);
+    if (open.has(n.$ref)) return SAME;
+    let target;
+    try {
+      target = resolvePointer(doc, n.$ref, "");
+    } catch {
+      return SAME; // reduce() reports it, with the place
     }
-    return stripResolved(n, n);
+    open.add(n.$ref);
+    try {
+      return apply(isObject(target) ? { ...target, ...omitRef(n) } : target, fn);
+    } finally {
+      open.delete(n.$ref);
+    }
   };
-  const stripResolved = (n, s) => {
-    if (!isObject(s)) return n;
-    if (s.readOnly === true) return undefined;
-    const items = resolved(s.items);
-    const inItems = isObject(items) && isObject(items.properties);
-    const holder = inItems ? items : s;
-    if (!isObject(holder.properties)) return n;
-    const properties = [];
+  const stripProperties = (h) => {
+    if (!isObject(h.properties)) return SAME;
+    const kept = [];
     const dropped = [];
-    for (const [k, v] of Object.entries(holder.properties)) {
-      const w = typeof v === "boolean" ? v : strip(v);
+    let changed = false;
+    for (const [k, v] of Object.entries(h.properties)) {
+      const w = strip(v);
       if (w === undefined) dropped.push(k);
-      else properties.push([k, w]);
+      else kept.push([k, w === SAME ? v : w]);
+      changed ||= w !== SAME;
     }
-    if (dropped.length === 0 && properties.every(([k, w]) => w === holder.properties[k])) return n;
-    const required = Array.isArray(holder.required) ? { required: holder.required.filter((k) => !dropped.includes(k)) } : {};
-    const rebuilt = { ...holder, properties: Object.fromEntries(properties), ...required };
-    return inItems ? { ...s, items: rebuilt } : rebuilt;
+    if (!changed) return SAME;
+    const required = Array.isArray(h.required) ? { required: h.required.filter((k) => !dropped.includes(k)) } : {};
+    return { ...h, properties: Object.fromEntries(kept), ...required };
   };
-  return strip(node);
+  const strip = (n) =>
+    apply(n, (s) => {
+      if (s.readOnly === true) return undefined;
+      // Prism filters the properties of `items` when it has some, else the schema's own.
+      let inItems = false;
+      const items = apply(s.items, (t) => (isObject(t.properties) ? ((inItems = true), stripProperties(t)) : SAME));
+      if (inItems) return items === SAME ? SAME : { ...s, items };
+      return stripProperties(s);
+    });
+  const result = strip(node);
+  return result === SAME ? node : result;
 }
 
 function omitRef(node) {
