@@ -43,7 +43,42 @@ export function validateRequest(
   request: { path: Record<string, unknown>; query: Record<string, unknown>; body?: unknown },
 ): ValidationIssue[] {
   if (!Object.hasOwn(requests, operationId)) throw new Error(`Unknown operationId: ${operationId}`);
-  return schemaIssues(requests[operationId]!, request);
+  return requestIssues(requests[operationId]!, request);
+}
+
+/**
+ * Every way `request` breaks `schema`, a `{ path, query, body }` schema of the generated kind,
+ * judging the query as it is sent; `context` as for schemaIssues.
+ *
+ * @example
+ * requestIssues(requests.listAppointments!, { path: {}, query: { limit: -1 } });
+ * // [{ path: "query.limit", rule: "minimum", message: "must be at least 0", value: -1 }]
+ */
+export function requestIssues(
+  schema: Schema,
+  request: { path: Record<string, unknown>; query: Record<string, unknown>; body?: unknown },
+  context: SchemaContext = generated,
+): ValidationIssue[] {
+  const query = sentQuery(request.query);
+  return schemaIssues(schema, query === request.query ? request : { ...request, query }, context);
+}
+
+/**
+ * The query as openapi-fetch sends it: a value that is null, or an array or object without
+ * members, is left out, so the server sees no such parameter (absent, or missing if required).
+ * The same object when nothing is left out, which is the common case.
+ */
+function sentQuery(query: Record<string, unknown>): Record<string, unknown> {
+  if (!isType("object", query)) return query;
+  for (const k in query) if (unsent(query[k])) return Object.fromEntries(Object.entries(query).filter(([, v]) => !unsent(v)));
+  return query;
+}
+
+function unsent(v: unknown): boolean {
+  if (v === null) return true;
+  if (typeof v !== "object") return false;
+  for (const _ in v) return false;
+  return true;
 }
 
 /**

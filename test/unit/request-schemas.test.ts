@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import type { SchemaNode } from "../../generated/validation.js";
 import { ANNOTATIONS, validationData, validationSource } from "../../scripts/lib/validators.mjs";
 import { isDate, isDateTime, isEmail, isUri } from "../../src/core/formats.js";
-import { schemaIssues, type SchemaContext } from "../../src/core/validate.js";
+import { requestIssues, schemaIssues, type SchemaContext } from "../../src/core/validate.js";
 import { prismAjv } from "../helpers/prism-ajv.js";
 
 const FORMATS: SchemaContext["formats"] = { date: isDate, "date-time": isDateTime, email: isEmail, uri: isUri };
@@ -28,10 +28,10 @@ function paramDoc(parameters: unknown[], components: Record<string, unknown> = {
   return { openapi: "3.1.0", paths: { "/things": { get: { operationId: "op", parameters, responses: {} } } }, components: { schemas: components } };
 }
 
-function judge(doc: unknown, request: { path?: object; query?: object; body?: unknown }) {
+function judge(doc: unknown, request: { path?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown }) {
   const data = validationData(doc);
   const context = { defs: data.defs, formats: FORMATS };
-  return schemaIssues(data.requests.op!, { path: {}, query: {}, ...request }, context).map((i) => `${i.path} ${i.rule}`);
+  return requestIssues(data.requests.op!, { path: {}, query: {}, ...request }, context).map((i) => `${i.path} ${i.rule}`);
 }
 
 const bodyOf = (doc: unknown) => validationData(doc).requests.op!.properties!.body;
