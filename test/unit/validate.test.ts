@@ -9,6 +9,7 @@ import { defs, requests, type Schema, type SchemaNode } from "../../generated/va
 import type { ValidationIssue } from "../../src/core/errors.js";
 import { isDateTime, validateRequest } from "../../src/core/validate.js";
 import { prismAjv } from "../helpers/prism-ajv.js";
+import { deref, loadBundled } from "../helpers/project.js";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 const SEED = Number(process.env.FUZZ_SEED ?? 20240501);
@@ -283,11 +284,27 @@ describe("isDateTime: examples", () => {
 const ajv = prismAjv();
 const serializeQuery = createQuerySerializer();
 
-function asSent(request: unknown): unknown {
+// Prism reads a query parameter whose schema is `type: array` as a list, a single value included
+// (prism-http's form-style deserializer); these are such parameters, per operation, read from the
+// bundled spec rather than from the generated request schemas under test.
+const bundled = await loadBundled();
+const listParams = new Map<string, Set<string>>();
+for (const item of Object.values<any>(bundled.paths)) {
+  for (const op of Object.values<any>(item)) {
+    if (typeof op?.operationId !== "string") continue;
+    const params = [...(item.parameters ?? []), ...(op.parameters ?? [])].map((p) => deref(bundled, p));
+    listParams.set(op.operationId, new Set(params.filter((p) => p.in === "query" && deref(bundled, p.schema)?.type === "array").map((p) => p.name)));
+  }
+}
+
+function asSent(operationId: string, request: unknown): unknown {
   const sent = JSON.parse(JSON.stringify(request));
   const query = sent?.query;
   if (query && typeof query === "object" && !Array.isArray(query)) {
-    for (const k of Object.keys(query)) if (serializeQuery({ [k]: query[k] }) === "") delete query[k];
+    for (const k of Object.keys(query)) {
+      if (serializeQuery({ [k]: query[k] }) === "") delete query[k];
+      else if (listParams.get(operationId)!.has(k) && !Array.isArray(query[k])) query[k] = [query[k]];
+    }
   }
   return sent;
 }
@@ -298,7 +315,7 @@ const oracles = new Map(Object.entries(requests).map(([op, schema]) => [op, ajv.
 /** Ajv's verdict, and its errors as sorted "path rule" lines in our path notation. */
 function ajvJudge(operationId: string, request: unknown): { valid: boolean; blamed: string[] } {
   const validate = oracles.get(operationId)!;
-  const valid = validate(asSent(request)) as boolean;
+  const valid = validate(asSent(operationId, request)) as boolean;
   const errors = validate.errors ?? [];
   const failedAnyOf = errors.filter((e) => e.keyword === "anyOf").map((e) => e.instancePath);
   const blamed: string[] = [];
@@ -451,37 +468,59 @@ const extraKey = fc.oneof(
   fc.string({ maxLength: 8 }),
 );
 
-/** The schema a node refers to; the generated request schemas use no boolean schemas. */
+/** The schema a node refers to; `true` is the empty schema, and `false` has no valid values. */
 const resolve = (s: Schema): SchemaNode => {
-  if (typeof s === "boolean") throw new Error("a boolean schema in the generated request schemas: teach these arbitraries about it");
+  if (s === true) return {};
+  if (s === false) throw new Error("a false schema has no valid values: teach these arbitraries to leave its member out");
   return s.$ref ? resolve(defs[s.$ref]!) : s;
 };
+
+const label = fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,8}[a-z0-9])?$/);
+const validEmail = fc.tuple(fc.stringMatching(/^[a-z0-9!#$%&'*+/=?^_`{|}~-]{1,8}(?:\.[a-z0-9_-]{1,5})?$/), label, label).map(([local, host, tld]) => `${local}@${host}.${tld}`);
+const validUri = fc.tuple(fc.constantFrom("https", "http", "urn", "mailto"), label, fc.stringMatching(/^(?:\/[a-z0-9._~%-]{0,6}){0,3}$/)).map(([scheme, host, path]) => (scheme === "https" || scheme === "http" ? `${scheme}://${host}.com${path}` : `${scheme}:${host}${path}`));
+// Whole code points only, so that a length in units is a length in characters.
+const character = fc.constantFrom("a", "é", "😀", " ", "\u{10FFFF}");
 
 /** Values that the schema accepts. */
 function valid(node: Schema): fc.Arbitrary<unknown> {
   const s = resolve(node);
-  if (s.anyOf) return fc.oneof(...s.anyOf.map(valid));
+  if (s.anyOf || s.oneOf) return fc.oneof(...(s.anyOf ?? s.oneOf)!.map(valid));
+  if (s.const !== undefined) return fc.constant(s.const);
   if (s.enum) return fc.constantFrom(...s.enum);
   const types = [s.type ?? []].flat();
   if (types.length > 1) return fc.oneof(...types.map((type) => valid({ ...s, type })));
   switch (types[0]) {
-    case "string":
+    case "string": {
       if (s.format === "date-time") return validDateTime;
+      if (s.format === "date") return validDate;
+      if (s.format === "email") return validEmail;
+      if (s.format === "uri") return validUri;
       if (s.pattern) return fc.stringMatching(new RegExp(s.pattern));
-      if (s.maxLength === undefined) return fc.string({ unit: "binary", maxLength: 20 });
+      if (s.maxLength === undefined && s.minLength === undefined) return fc.string({ unit: "binary", maxLength: 20 });
+      const min = s.minLength ?? 0;
+      const max = s.maxLength ?? min + 20;
       return fc.oneof(
-        fc.string({ unit: "binary", maxLength: s.maxLength }),
-        fc.string({ unit: "binary", minLength: Math.max(0, s.maxLength - 2), maxLength: s.maxLength }),
+        fc.string({ unit: character, minLength: min, maxLength: max }),
+        fc.string({ unit: character, minLength: Math.max(min, max - 2), maxLength: max }),
       );
+    }
     case "integer":
+    case "number":
       return fc.integer({
         min: s.exclusiveMinimum !== undefined ? s.exclusiveMinimum + 1 : (s.minimum ?? -1000),
-        max: s.maximum ?? 100_000,
+        max: s.exclusiveMaximum !== undefined ? s.exclusiveMaximum - 1 : (s.maximum ?? 100_000),
       });
+    case "boolean":
+      return fc.boolean();
     case "null":
       return fc.constant(null);
     case "object":
       return object(s, valid);
+    case "array": {
+      const bounds = { minLength: s.minItems ?? 0, maxLength: s.maxItems ?? (s.minItems ?? 0) + 3 };
+      const item = valid(s.items ?? true);
+      return s.uniqueItems ? fc.uniqueArray(item, { ...bounds, selector: (v) => JSON.stringify(v) }) : fc.array(item, bounds);
+    }
     default:
       return fc.jsonValue({ maxDepth: 2 });
   }
