@@ -11,6 +11,7 @@ import { ANNOTATIONS, validationData, validationSource } from "../../scripts/lib
 import { isDate, isDateTime, isEmail, isUri } from "../../src/core/formats.js";
 import { requestIssues, schemaIssues, type SchemaContext } from "../../src/core/validate.js";
 import { prismAjv } from "../helpers/prism-ajv.js";
+import { loadOfficial } from "../helpers/project.js";
 
 const FORMATS: SchemaContext["formats"] = { date: isDate, "date-time": isDateTime, email: isEmail, uri: isUri };
 
@@ -228,6 +229,19 @@ describe("array query parameters, as Prism reads the query string", () => {
     expect(judge(spaced, { query: { event_types: "CALL" } })).toEqual(["query.event_types type"]);
     const nullable = paramDoc([{ name: "event_types", in: "query", schema: { type: ["array", "null"], items: { type: "string" } } }]);
     expect(judge(nullable, { query: { event_types: "CALL" } })).toEqual(["query.event_types type"]);
+  });
+});
+
+describe("Propexo's published document", () => {
+  // The subset kept in test/fixtures (its operations have no operationId, so they are named by
+  // method and path here); the whole document goes through the same reduction.
+  it("reduces without a refusal, with the keywords and formats it uses", async () => {
+    const doc = await loadOfficial();
+    const data = validationData(doc, (e) => `${e.method.toUpperCase()} ${e.path}`);
+    expect(Object.keys(data.requests).length).toBeGreaterThan(0);
+    expect(data.formats).toEqual(expect.arrayContaining(["date-time"]));
+    const bodies = Object.values(data.requests).filter((r) => r.properties!.body !== undefined);
+    expect(bodies.length).toBeGreaterThan(0);
   });
 });
 
