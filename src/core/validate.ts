@@ -9,9 +9,11 @@
 // Infinity an integer, but JSON sends it as null, which the server refuses).
 //
 // Where the JSON-Schema-Test-Suite and Prism disagree, the client follows Prism, the server its
-// contract is tested against, with one exception: `required` asks for an own member, as the
-// suite does. Ajv reads `data[name]`, so `{}` has a "constructor" and a "__proto__" for Prism,
-// but a member that is not there is not sent, and the API cannot see it.
+// contract is tested against (formats are asserted, with ajv-formats' and Prism's verdicts), with
+// one exception: only an object's own members count, for `required` and `properties` alike, as
+// in the suite. Ajv reads `data[name]`, so `{}` has a "constructor" and a "__proto__" for Prism,
+// but a member that is not an own one is not sent, and the API cannot see it. The listing in
+// test/fixtures/json-schema-test-suite/LISTING.md names every such case.
 import { defs, formats, requests, type Schema, type SchemaNode } from "../../generated/validation.js";
 import type { ValidationIssue } from "./errors.js";
 
