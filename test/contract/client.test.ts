@@ -83,8 +83,33 @@ function planContract(): Plan[] {
 const plan = planContract();
 const base = inject("prismUrl");
 
-const CONSTRAINTS = ["type", "anyOf", "pattern", "format", "maxLength", "exclusiveMinimum", "minimum", "maximum", "enum"];
-const keywordsOf = (schema: any): string[] => CONSTRAINTS.filter((k) => schema[k] !== undefined);
+// Every keyword the request validator implements that a value can break (required and
+// additionalProperties are counted per object below).
+const CONSTRAINTS = [
+  "type", "anyOf", "oneOf", "pattern", "format", "minLength", "maxLength", "exclusiveMinimum", "exclusiveMaximum",
+  "minimum", "maximum", "enum", "const", "minItems", "maxItems", "uniqueItems",
+];
+/** "field keyword" for each constraint of a field's schema, and of its items at "field.0". */
+const keywordsOf = (schema: any, field: string): string[] => [
+  ...CONSTRAINTS.filter((k) => schema[k] !== undefined).map((k) => `${field} ${k}`),
+  ...(schema.items ? keywordsOf(deref(schema.items), `${field}.0`) : []),
+];
+/**
+ * keywordsOf for a query parameter, less what a query string cannot break: the type of text (it
+ * takes anything once serialised) or of a list (a single value is a one-element list), and a
+ * minItems of 1 (an empty list is not sent). See brokenValues.
+ */
+const queryKeywordsOf = (schema: any, field: string): string[] => {
+  const types = [schema.type].flat();
+  const unbreakable = [
+    ...(types.includes("string") || types.includes("array") ? ["type"] : []),
+    ...((schema.minItems ?? 0) <= 1 ? ["minItems"] : []),
+  ];
+  return [
+    ...CONSTRAINTS.filter((k) => schema[k] !== undefined && !unbreakable.includes(k)).map((k) => `${field} ${k}`),
+    ...(schema.items ? queryKeywordsOf(deref(schema.items), `${field}.0`) : []),
+  ];
+};
 
 const describeOutcome = (o: Outcome) =>
   o.ok ? `resolved with ${JSON.stringify(o.data)}` : `threw ${(o.error as Error)?.name}: ${(o.error as Error)?.message}`;
@@ -112,7 +137,8 @@ function sentBody(plan: Plan, input: CallInput): unknown {
 function expectSent(plan: Plan, exchange: Exchange, input: CallInput) {
   expect(exchange.method).toBe(plan.row.method);
   expect(exchange.url.pathname).toBe(filledPath(plan.row, input.path));
-  for (const [name, value] of Object.entries(input.query ?? {})) expect(exchange.url.searchParams.get(name), `query ${name}`).toBe(String(value));
+  // A list goes out as the parameter repeated, one value each; a single value once.
+  for (const [name, value] of Object.entries(input.query ?? {})) expect(exchange.url.searchParams.getAll(name), `query ${name}`).toEqual([value].flat().map(String));
   expect(exchange.body).toEqual(sentBody(plan, input));
   expect(exchange.headers.get("authorization")).toBe(`Bearer ${TOKEN}`);
 }
@@ -296,12 +322,10 @@ describe("coverage", () => {
       const body = bodySchemaOf(p.op);
       for (const name of body?.required ?? []) used.push(`${p.id} body.${name} required`);
       if (body?.additionalProperties === false) used.push(`${p.id} body.foo additionalProperties`);
-      for (const [name, ref] of Object.entries<any>(body?.properties ?? {})) used.push(...keywordsOf(deref(ref)).map((k) => `${p.id} body.${name} ${k}`));
+      for (const [name, ref] of Object.entries<any>(body?.properties ?? {})) used.push(...keywordsOf(deref(ref), `body.${name}`).map((k) => `${p.id} ${k}`));
       for (const param of parametersOf(p.op)) {
         if (param.in === "path") used.push(`${p.id} path.${param.name} required`);
-        // A text query parameter has no type that survives serialisation (see brokenValues).
-        const keywords = keywordsOf(param.schema).filter((k) => !(k === "type" && [param.schema.type].flat().includes("string")));
-        if (param.in === "query") used.push(...keywords.map((k) => `${p.id} query.${param.name} ${k}`));
+        if (param.in === "query") used.push(...queryKeywordsOf(param.schema, `query.${param.name}`).map((k) => `${p.id} ${k}`));
       }
     }
     expect(used.length).toBeGreaterThan(0);

@@ -59,7 +59,8 @@ function exampleUrl(op: Operation): string {
       continue;
     }
     if (param.in === "path") path = path.replace(`{${param.name}}`, encodeURIComponent(String(example)));
-    else if (param.in === "query") query.set(param.name, String(example));
+    // A list example goes out as the parameter repeated, as the client sends it.
+    else if (param.in === "query") for (const value of [example].flat()) query.append(param.name, String(value));
   }
   if (path.includes("{")) throw new Error(`${op.method} ${op.path}: unfilled path parameter in ${path}`);
   return query.size > 0 ? `${path}?${query}` : path;
@@ -267,7 +268,8 @@ describe("startPrism", () => {
       startPrism({ spec, errors: true }),
       startPrism({ mode: "proxy", upstream: inject("prismUrl") }),
     ]);
-  });
+    // Two Prisms start here; on a loaded machine that takes longer than the default hook timeout.
+  }, 90_000);
 
   afterAll(async () => {
     await Promise.all([broken?.stop(), proxy?.stop()]);

@@ -117,26 +117,40 @@ const lengthy = (length: number) =>
 const WRONG_TYPES: unknown[] = [42, 1.5, "30", true, null, [], {}, ["09:00:00"], undefined];
 const NUMBER_MISSES: unknown[] = [0, -0, -1, 0.5, 1.5, 1e21, 2 ** 53 + 2, -(2 ** 31), Number.NaN, Number.POSITIVE_INFINITY];
 
-/** A value the schema allows (anyOf branches, patterns, lengths, bounds and enums honoured). */
+/** Calendar dates that exist, as YYYY-MM-DD. */
+const validDate = fc.date({ min: new Date("0001-01-01T00:00:00Z"), max: new Date("9999-12-31T00:00:00Z"), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+
+/** A value the schema allows (anyOf/oneOf branches, formats, patterns, lengths, bounds, enums and consts honoured). */
 export function validArb(schema: any): fc.Arbitrary<unknown> {
-  if (schema.anyOf) return fc.oneof(...schema.anyOf.map((s: any) => validArb(deref(s))));
+  if (schema.anyOf || schema.oneOf) return fc.oneof(...(schema.anyOf ?? schema.oneOf).map((s: any) => validArb(deref(s))));
+  if (schema.const !== undefined) return fc.constant(schema.const);
   if (schema.enum) return fc.constantFrom(...schema.enum);
   const type = ([] as string[]).concat(schema.type ?? [])[0];
   if (type === "string") {
     if (schema.format === "date-time") return instant;
+    if (schema.format === "date") return validDate;
+    if (schema.format === "email") return fc.emailAddress();
+    if (schema.format === "uri") return fc.webUrl({ withQueryParameters: true });
     if (schema.pattern !== undefined) return fc.stringMatching(new RegExp(schema.pattern, "u"));
-    return fc.string({ unit: fc.constantFrom(...UNITS.slice(0, 4), "a", "b", " "), maxLength: schema.maxLength ?? 20 });
+    const minLength = schema.minLength ?? 0;
+    return fc.string({ unit: fc.constantFrom(...UNITS.slice(0, 4), "a", "b", " "), minLength, maxLength: schema.maxLength ?? minLength + 20 });
   }
-  if (type === "integer") {
+  if (type === "integer" || type === "number") {
     const min = schema.exclusiveMinimum !== undefined ? schema.exclusiveMinimum + 1 : (schema.minimum ?? -1000);
-    return fc.integer({ min, max: schema.maximum ?? min + 10_000 });
+    const max = schema.exclusiveMaximum !== undefined ? schema.exclusiveMaximum - 1 : (schema.maximum ?? min + 10_000);
+    return fc.integer({ min, max });
+  }
+  if (type === "boolean") return fc.boolean();
+  if (type === "null") return fc.constant(null);
+  if (type === "array" && schema.items !== undefined) {
+    return fc.array(validArb(deref(schema.items)), { minLength: schema.minItems ?? 0, maxLength: schema.maxItems ?? (schema.minItems ?? 0) + 3 });
   }
   throw new Error(`validArb: no generator for ${JSON.stringify(schema)}`);
 }
 
 /** Values that miss the schema narrowly, or are of another type altogether. */
 export function missArb(schema: any): fc.Arbitrary<unknown> {
-  const types = ([] as string[]).concat(schema.type ?? (schema.anyOf ? ["string"] : []));
+  const types = ([] as string[]).concat(schema.type ?? (schema.anyOf || schema.oneOf ? ["string"] : []));
   const misses: fc.WeightedArbitrary<unknown>[] = [{ weight: 2, arbitrary: fc.constantFrom(...WRONG_TYPES) }];
   if (types.includes("string")) {
     misses.push(
@@ -144,14 +158,26 @@ export function missArb(schema: any): fc.Arbitrary<unknown> {
       { weight: 2, arbitrary: dateish },
       { weight: 1, arbitrary: dateTimeish },
       { weight: 3, arbitrary: instantEdge },
-      { weight: 2, arbitrary: lengthy(schema.maxLength ?? 50) },
+      { weight: 2, arbitrary: lengthy(schema.maxLength ?? schema.minLength ?? 50) },
       { weight: 1, arbitrary: validArb(schema).map((v) => ` ${String(v)}`) },
       { weight: 1, arbitrary: validArb(schema).map((v) => `${String(v)}\n`) },
     );
     if (schema.enum) misses.push({ weight: 1, arbitrary: fc.constantFrom(...schema.enum.map((e: string) => e.toLowerCase())) });
+    if (schema.format === "email") misses.push({ weight: 2, arbitrary: fc.constantFrom("leasing@localhost", '"a b"@example.com', "a..b@example.com", "a@[127.0.0.1]", "@example.com") });
+    if (schema.format === "uri") misses.push({ weight: 2, arbitrary: fc.constantFrom("/relative", "example.com", "http:/[::1]", "http://a b", "mailto:", "1http://x") });
   }
   if (types.includes("integer") || types.includes("number")) {
     misses.push({ weight: 4, arbitrary: fc.constantFrom(...NUMBER_MISSES) }, { weight: 1, arbitrary: fc.double() });
+    for (const edge of [schema.exclusiveMaximum, schema.maximum, schema.exclusiveMinimum, schema.minimum]) {
+      if (edge !== undefined) misses.push({ weight: 1, arbitrary: fc.constantFrom(edge - 1, edge, edge + 1) });
+    }
+  }
+  if (types.includes("array") && schema.items !== undefined) {
+    const items = deref(schema.items);
+    misses.push(
+      { weight: 2, arbitrary: fc.array(fc.oneof(validArb(items), missArb(items)), { maxLength: (schema.maxItems ?? 3) + 2 }) },
+      { weight: 1, arbitrary: validArb(items).map((v) => [v, v]) },
+    );
   }
   return fc.oneof(...misses);
 }

@@ -122,24 +122,44 @@ for (const { op } of operationsOf(spec)) {
   }
 }
 
+/** A value of each implemented format that its checker (and Prism) accepts, for fields without an example. */
+const FORMAT_SAMPLES: Record<string, string> = {
+  date: "2024-05-01",
+  "date-time": "2024-05-01T09:30:00Z",
+  email: "leasing@example.com",
+  uri: "https://example.com/appointments",
+};
+
 /**
  * A value the spec allows for `name`: the operation's own example, else another operation's
- * example of the same field, else the schema's default or first enum member, else one made
- * from the type. A constrained string without any example is an error: better an example in
- * the spec than a guess here.
+ * example of the same field, else the schema's default, const or first enum member, else one
+ * made from the type (a sample of the format, lengths and bounds honoured, an array of
+ * `minItems` such values). A string with a pattern and no example is an error: better an example
+ * in the spec than a guess here.
  */
 export function validValue(name: string, schema: any, own?: Record<string, unknown>): unknown {
   if (own && Object.hasOwn(own, name)) return own[name];
   if (exampleFields.has(name)) return exampleFields.get(name);
   if (schema.default !== undefined) return schema.default;
+  if (schema.const !== undefined) return schema.const;
   if (schema.enum) return schema.enum[0];
   const type = ([] as string[]).concat(schema.type ?? [])[0];
-  if (type === "string" && schema.pattern === undefined && schema.format === undefined) return `sample-${name}`;
+  if (type === "string" && schema.pattern === undefined && (schema.format === undefined || FORMAT_SAMPLES[schema.format])) {
+    const sample = FORMAT_SAMPLES[schema.format] ?? `sample-${name}`.padEnd(schema.minLength ?? 0, "x");
+    return schema.format === undefined && schema.maxLength !== undefined ? sample.slice(0, schema.maxLength) : sample;
+  }
   if (type === "integer" || type === "number") {
     if (schema.exclusiveMinimum !== undefined) return schema.exclusiveMinimum + 1;
-    return schema.minimum ?? 1;
+    const n = schema.minimum ?? 1;
+    return schema.exclusiveMaximum !== undefined && n >= schema.exclusiveMaximum ? schema.exclusiveMaximum - 1 : n;
   }
   if (type === "boolean") return true;
+  if (type === "array" && schema.items !== undefined) {
+    const items = deref(schema.items);
+    const count = Math.max(1, schema.minItems ?? 1);
+    // Distinct members where the items are an enum, so that uniqueItems holds.
+    return Array.from({ length: count }, (_, i) => (items.enum ? items.enum[i % items.enum.length] : validValue(`${name}.${i}`, items)));
+  }
   throw new Error(`no example value for ${name} (${JSON.stringify(schema)}); add an example to the spec`);
 }
 
@@ -186,7 +206,7 @@ export function fullInput(op: any): CallInput {
 
 /** One request that breaks exactly one rule of the spec. */
 export interface Fault {
-  /** The broken value as the client names it: "body.title", "query.limit", "path.event_id", "body". */
+  /** The broken value as the client names it: "body.title", "query.limit", "query.types.0", "path.event_id", "body". */
   field: string;
   /** The Ajv keyword, which is also the client's rule name. */
   rule: string;
@@ -201,7 +221,7 @@ export interface Fault {
 }
 
 // Near misses of the spec's string formats; each field gets those that its schema refuses.
-const STRING_MISSES = ["9:30:00", "24:00:00", "12:60:00", "2024-7-20", "2024-02-30T09:30:00Z", "2024-07-20T09:30:00"];
+const STRING_MISSES = ["9:30:00", "24:00:00", "12:60:00", "2024-7-20", "2024-02-30T09:30:00Z", "2024-07-20T09:30:00", "leasing@localhost", "/appointments/1"];
 const TYPE_MISSES: unknown[] = [42, 1.5, "30", null, true];
 // Query values travel as text, so only what stays wrong as text can be a type fault there.
 const QUERY_TYPE_MISSES: unknown[] = ["abc", 1.5, true];
@@ -216,7 +236,8 @@ const jsonTypeOk = (type: string, v: unknown): boolean =>
 
 function typesOf(schema: any): string[] {
   if (schema.type !== undefined) return ([] as string[]).concat(schema.type);
-  if (schema.anyOf) return schema.anyOf.flatMap((s: any) => typesOf(deref(s)));
+  const branches = schema.anyOf ?? schema.oneOf;
+  if (branches) return branches.flatMap((s: any) => typesOf(deref(s)));
   return [];
 }
 
@@ -225,11 +246,15 @@ const show = (v: unknown) => {
   return JSON.stringify(v) ?? String(v);
 };
 
-/** Values that break one keyword of `schema`, each with the keyword the client should name. */
-export function brokenValues(schema: any, where: "body" | "query"): { rule: string; value: unknown }[] {
-  const out: { rule: string; value: unknown }[] = [];
+/**
+ * Values that break one keyword of `schema`, each with the keyword the client should name and,
+ * for a value inside an array, where below the field it is blamed (".0").
+ */
+export function brokenValues(schema: any, where: "body" | "query"): { rule: string; value: unknown; at?: string }[] {
+  const out: { rule: string; value: unknown; at?: string }[] = [];
   const types = typesOf(schema);
-  const typeRule = schema.type !== undefined ? "type" : schema.anyOf ? "anyOf" : undefined;
+  if (types.includes("array")) return brokenArrays(schema, where);
+  const typeRule = schema.type !== undefined ? "type" : schema.anyOf ? "anyOf" : schema.oneOf ? "oneOf" : undefined;
   if (typeRule && types.length > 0) {
     const pool = where === "query" ? QUERY_TYPE_MISSES : TYPE_MISSES;
     // A query parameter that takes text takes anything once it is serialised.
@@ -237,9 +262,9 @@ export function brokenValues(schema: any, where: "body" | "query"): { rule: stri
       for (const v of pool.filter((v) => !types.some((t) => jsonTypeOk(t, v))).slice(0, 3)) out.push({ rule: typeRule, value: v });
     }
   }
-  if (schema.pattern !== undefined || schema.format !== undefined || schema.anyOf) {
+  if (schema.pattern !== undefined || schema.format !== undefined || schema.anyOf || schema.oneOf) {
     const accepts = schemaValidator(schema);
-    const rule = schema.anyOf ? "anyOf" : schema.pattern !== undefined ? "pattern" : "format";
+    const rule = schema.anyOf ? "anyOf" : schema.oneOf ? "oneOf" : schema.pattern !== undefined ? "pattern" : "format";
     for (const v of STRING_MISSES.filter((v) => !accepts(v))) out.push({ rule, value: v });
   }
   if (schema.maxLength !== undefined) {
@@ -247,13 +272,45 @@ export function brokenValues(schema: any, where: "body" | "query"): { rule: stri
     // Ajv counts code points: an emoji is one character, not two UTF-16 units.
     out.push({ rule: "maxLength", value: "😀".repeat(schema.maxLength + 1) });
   }
+  if (schema.minLength !== undefined && schema.minLength > 0) {
+    out.push({ rule: "minLength", value: "x".repeat(schema.minLength - 1) });
+    // Two UTF-16 units each, yet one character each.
+    if (schema.minLength > 1) out.push({ rule: "minLength", value: "😀".repeat(schema.minLength - 1) });
+  }
   if (schema.exclusiveMinimum !== undefined) {
     out.push({ rule: "exclusiveMinimum", value: schema.exclusiveMinimum });
     out.push({ rule: "exclusiveMinimum", value: schema.exclusiveMinimum - 1 });
   }
+  if (schema.exclusiveMaximum !== undefined) {
+    out.push({ rule: "exclusiveMaximum", value: schema.exclusiveMaximum });
+    out.push({ rule: "exclusiveMaximum", value: schema.exclusiveMaximum + 1 });
+  }
   if (schema.minimum !== undefined) out.push({ rule: "minimum", value: schema.minimum - 1 });
   if (schema.maximum !== undefined) out.push({ rule: "maximum", value: schema.maximum + 1 });
   if (schema.enum) out.push({ rule: "enum", value: "NOT_A_MEMBER" });
+  if (schema.const !== undefined) out.push({ rule: "const", value: "NOT_THE_CONSTANT" });
+  return out;
+}
+
+/**
+ * Broken arrays: too few or too many items, a repeated item, an item that breaks the items'
+ * schema (blamed at ".0"), or no array at all. In the query a single value is a one-element
+ * array (Prism reads it so), so it breaks the items rather than the type, and an empty list is
+ * not sent at all.
+ */
+function brokenArrays(schema: any, where: "body" | "query"): { rule: string; value: unknown; at?: string }[] {
+  const out: { rule: string; value: unknown; at?: string }[] = [];
+  const items = deref(schema.items ?? {});
+  const good = validValue("item", { type: "array", items, minItems: Math.max(1, (schema.maxItems ?? 1) + 1) }) as unknown[];
+  if (schema.minItems !== undefined && schema.minItems > (where === "query" ? 1 : 0)) out.push({ rule: "minItems", value: good.slice(0, schema.minItems - 1) });
+  if (schema.maxItems !== undefined) out.push({ rule: "maxItems", value: good.slice(0, schema.maxItems + 1) });
+  if (schema.uniqueItems && (schema.maxItems ?? 2) >= 2) out.push({ rule: "uniqueItems", value: [good[0], good[0]] });
+  // The rest of a broken list are good items, as many as minItems asks for.
+  const rest = good.slice(1, Math.max(1, schema.minItems ?? 1));
+  for (const { rule, value, at } of brokenValues(items, where)) {
+    out.push({ rule, value: where === "query" && rest.length === 0 ? value : [value, ...rest], at: `.0${at ?? ""}` });
+  }
+  if (where === "body" && schema.type !== undefined) out.push({ rule: "type", value: "not-a-list" });
   return out;
 }
 
@@ -273,8 +330,8 @@ export function faultsOf(op: any): Fault[] {
       faults.push({ field: `body.${name}`, rule: "required", label: `body.${name} missing`, input: { ...full, body: rest }, sent: true });
     }
     for (const [name, ref] of Object.entries<any>(schema.properties ?? {})) {
-      for (const { rule, value } of brokenValues(deref(ref), "body")) {
-        faults.push({ field: `body.${name}`, rule, label: `body.${name} ${rule} ${show(value)}`, input: { ...full, body: { ...fields, [name]: value } }, sent: true });
+      for (const { rule, value, at = "" } of brokenValues(deref(ref), "body")) {
+        faults.push({ field: `body.${name}${at}`, rule, label: `body.${name}${at} ${rule} ${show(value)}`, input: { ...full, body: { ...fields, [name]: value } }, sent: true });
       }
     }
     if (schema.additionalProperties === false) {
@@ -283,8 +340,8 @@ export function faultsOf(op: any): Fault[] {
   }
   for (const p of parametersOf(op)) {
     if (p.in === "query") {
-      for (const { rule, value } of brokenValues(p.schema, "query")) {
-        faults.push({ field: `query.${p.name}`, rule, label: `query.${p.name} ${rule} ${show(value)}`, input: { ...full, query: { ...full.query, [p.name]: value } }, sent: true });
+      for (const { rule, value, at = "" } of brokenValues(p.schema, "query")) {
+        faults.push({ field: `query.${p.name}${at}`, rule, label: `query.${p.name}${at} ${rule} ${show(value)}`, input: { ...full, query: { ...full.query, [p.name]: value } }, sent: true });
       }
     } else if (p.in === "path") {
       faults.push({ field: `path.${p.name}`, rule: "required", label: `path.${p.name} missing`, input: { ...full, path: { ...full.path, [p.name]: undefined } }, sent: false });

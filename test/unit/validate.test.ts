@@ -2,13 +2,14 @@
 // Prism's own date-time format. The examples pin messages and paths on real operations; the
 // properties compare verdicts and blamed locations with that Ajv on generated requests.
 import { date_time } from "@stoplight/prism-http/dist/validator/validators/dateTime.js";
-import Ajv2020 from "ajv/dist/2020.js";
-import addFormats from "ajv-formats";
 import fc from "fast-check";
+import { createQuerySerializer } from "openapi-fetch";
 import { describe, expect, it } from "vitest";
-import { defs, requests, type SchemaNode } from "../../generated/validation.js";
+import { defs, requests, type Schema, type SchemaNode } from "../../generated/validation.js";
 import type { ValidationIssue } from "../../src/core/errors.js";
 import { isDateTime, validateRequest } from "../../src/core/validate.js";
+import { prismAjv } from "../helpers/prism-ajv.js";
+import { deref, loadBundled } from "../helpers/project.js";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 const SEED = Number(process.env.FUZZ_SEED ?? 20240501);
@@ -186,6 +187,13 @@ describe("validateRequest: examples", () => {
     expect(list({ limit: null, offset: null })).toEqual([]);
   });
 
+  it("a query value that openapi-fetch writes nothing for is absent, as the server sees it", () => {
+    const list = (query: Record<string, unknown>) => validateRequest("listAppointments", { path: {}, query });
+    // integration_vendor takes no null, but a null is not sent at all.
+    expect(list({ integration_vendor: null, x_id: [], property_id: {} })).toEqual([]);
+    expect(list({ integration_vendor: null, limit: 251 })).toEqual([issue("query.limit", "maximum", "must be at most 250", 251)]);
+  });
+
   it("enum", () => {
     expect(
       validateRequest("listAppointments", { path: {}, query: { integration_vendor: "resman" } }),
@@ -271,25 +279,43 @@ describe("isDateTime: examples", () => {
 });
 
 // The oracle: Ajv 2020 with Prism's options and formats. It judges the request as it would be
-// sent, i.e. after JSON, which drops undefined values (the generators make no other non-JSON value).
-const ajv = new Ajv2020({
-  allErrors: true,
-  allowUnionTypes: true,
-  allowMatchingProperties: true,
-  strict: false,
-  coerceTypes: false,
-  logger: false,
-});
-addFormats(ajv);
-ajv.addFormat("date-time", { validate: date_time });
+// sent, i.e. after JSON, which drops undefined values (the generators make no other non-JSON
+// value), and without the query parameters that openapi-fetch's serializer writes nothing for.
+const ajv = prismAjv();
+const serializeQuery = createQuerySerializer();
+
+// Prism reads a query parameter whose schema is `type: array` as a list, a single value included
+// (prism-http's form-style deserializer); these are such parameters, per operation, read from the
+// bundled spec rather than from the generated request schemas under test.
+const bundled = await loadBundled();
+const listParams = new Map<string, Set<string>>();
+for (const item of Object.values<any>(bundled.paths)) {
+  for (const op of Object.values<any>(item)) {
+    if (typeof op?.operationId !== "string") continue;
+    const params = [...(item.parameters ?? []), ...(op.parameters ?? [])].map((p) => deref(bundled, p));
+    listParams.set(op.operationId, new Set(params.filter((p) => p.in === "query" && deref(bundled, p.schema)?.type === "array").map((p) => p.name)));
+  }
+}
+
+function asSent(operationId: string, request: unknown): unknown {
+  const sent = JSON.parse(JSON.stringify(request));
+  const query = sent?.query;
+  if (query && typeof query === "object" && !Array.isArray(query)) {
+    for (const k of Object.keys(query)) {
+      if (serializeQuery({ [k]: query[k] }) === "") delete query[k];
+      else if (listParams.get(operationId)!.has(k) && !Array.isArray(query[k])) query[k] = [query[k]];
+    }
+  }
+  return sent;
+}
 // Refs are bare names, which resolve against an $id of the same name.
-for (const [name, schema] of Object.entries(defs)) ajv.addSchema({ ...schema, $id: name });
+for (const [name, schema] of Object.entries(defs)) ajv.addSchema(typeof schema === "boolean" ? { $id: name, allOf: [schema] } : { ...schema, $id: name });
 const oracles = new Map(Object.entries(requests).map(([op, schema]) => [op, ajv.compile(schema)]));
 
 /** Ajv's verdict, and its errors as sorted "path rule" lines in our path notation. */
 function ajvJudge(operationId: string, request: unknown): { valid: boolean; blamed: string[] } {
   const validate = oracles.get(operationId)!;
-  const valid = validate(JSON.parse(JSON.stringify(request))) as boolean;
+  const valid = validate(asSent(operationId, request)) as boolean;
   const errors = validate.errors ?? [];
   const failedAnyOf = errors.filter((e) => e.keyword === "anyOf").map((e) => e.instancePath);
   const blamed: string[] = [];
@@ -442,33 +468,59 @@ const extraKey = fc.oneof(
   fc.string({ maxLength: 8 }),
 );
 
-const resolve = (s: SchemaNode): SchemaNode => (s.$ref ? resolve(defs[s.$ref]!) : s);
+/** The schema a node refers to; `true` is the empty schema, and `false` has no valid values. */
+const resolve = (s: Schema): SchemaNode => {
+  if (s === true) return {};
+  if (s === false) throw new Error("a false schema has no valid values: teach these arbitraries to leave its member out");
+  return s.$ref ? resolve(defs[s.$ref]!) : s;
+};
+
+const label = fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,8}[a-z0-9])?$/);
+const validEmail = fc.tuple(fc.stringMatching(/^[a-z0-9!#$%&'*+/=?^_`{|}~-]{1,8}(?:\.[a-z0-9_-]{1,5})?$/), label, label).map(([local, host, tld]) => `${local}@${host}.${tld}`);
+const validUri = fc.tuple(fc.constantFrom("https", "http", "urn", "mailto"), label, fc.stringMatching(/^(?:\/[a-z0-9._~%-]{0,6}){0,3}$/)).map(([scheme, host, path]) => (scheme === "https" || scheme === "http" ? `${scheme}://${host}.com${path}` : `${scheme}:${host}${path}`));
+// Whole code points only, so that a length in units is a length in characters.
+const character = fc.constantFrom("a", "é", "😀", " ", "\u{10FFFF}");
 
 /** Values that the schema accepts. */
-function valid(node: SchemaNode): fc.Arbitrary<unknown> {
+function valid(node: Schema): fc.Arbitrary<unknown> {
   const s = resolve(node);
-  if (s.anyOf) return fc.oneof(...s.anyOf.map(valid));
+  if (s.anyOf || s.oneOf) return fc.oneof(...(s.anyOf ?? s.oneOf)!.map(valid));
+  if (s.const !== undefined) return fc.constant(s.const);
   if (s.enum) return fc.constantFrom(...s.enum);
   const types = [s.type ?? []].flat();
   if (types.length > 1) return fc.oneof(...types.map((type) => valid({ ...s, type })));
   switch (types[0]) {
-    case "string":
+    case "string": {
       if (s.format === "date-time") return validDateTime;
+      if (s.format === "date") return validDate;
+      if (s.format === "email") return validEmail;
+      if (s.format === "uri") return validUri;
       if (s.pattern) return fc.stringMatching(new RegExp(s.pattern));
-      if (s.maxLength === undefined) return fc.string({ unit: "binary", maxLength: 20 });
+      if (s.maxLength === undefined && s.minLength === undefined) return fc.string({ unit: "binary", maxLength: 20 });
+      const min = s.minLength ?? 0;
+      const max = s.maxLength ?? min + 20;
       return fc.oneof(
-        fc.string({ unit: "binary", maxLength: s.maxLength }),
-        fc.string({ unit: "binary", minLength: Math.max(0, s.maxLength - 2), maxLength: s.maxLength }),
+        fc.string({ unit: character, minLength: min, maxLength: max }),
+        fc.string({ unit: character, minLength: Math.max(min, max - 2), maxLength: max }),
       );
+    }
     case "integer":
+    case "number":
       return fc.integer({
         min: s.exclusiveMinimum !== undefined ? s.exclusiveMinimum + 1 : (s.minimum ?? -1000),
-        max: s.maximum ?? 100_000,
+        max: s.exclusiveMaximum !== undefined ? s.exclusiveMaximum - 1 : (s.maximum ?? 100_000),
       });
+    case "boolean":
+      return fc.boolean();
     case "null":
       return fc.constant(null);
     case "object":
       return object(s, valid);
+    case "array": {
+      const bounds = { minLength: s.minItems ?? 0, maxLength: s.maxItems ?? (s.minItems ?? 0) + 3 };
+      const item = valid(s.items ?? true);
+      return s.uniqueItems ? fc.uniqueArray(item, { ...bounds, selector: (v) => JSON.stringify(v) }) : fc.array(item, bounds);
+    }
     default:
       return fc.jsonValue({ maxDepth: 2 });
   }
@@ -482,13 +534,13 @@ const sometimes = <T>(arb: fc.Arbitrary<T>, odds: number) =>
  * Values near the schema: valid parts, of which about one in `odds + 1` is replaced by a nasty
  * value, and objects that sometimes lose required keys, get undefined values or extra keys.
  */
-function mutated(node: SchemaNode, odds: number): fc.Arbitrary<unknown> {
+function mutated(node: Schema, odds: number): fc.Arbitrary<unknown> {
   const s = resolve(node);
   const near = s.type === "object" ? mutatedObject(s, odds) : valid(s);
   return fc.oneof({ weight: odds, arbitrary: near }, { weight: 1, arbitrary: nasty });
 }
 
-function object(s: SchemaNode, child: (s: SchemaNode) => fc.Arbitrary<unknown>): fc.Arbitrary<Record<string, unknown>> {
+function object(s: SchemaNode, child: (s: Schema) => fc.Arbitrary<unknown>): fc.Arbitrary<Record<string, unknown>> {
   const props = Object.entries(s.properties ?? {});
   if (!props.length && s.additionalProperties !== false)
     return fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 });
