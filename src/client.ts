@@ -135,31 +135,44 @@ export class Propexo {
   }
 }
 
-/** Builds the resource tree: one method per row of the operation table. */
+/** Builds the resource tree: one method per row of the operation table, at the row's placement. */
 function buildTree(core: Core, wait: Writes["wait"]): Record<string, any> {
   const tree: Record<string, any> = {};
   for (const id of Object.keys(operations) as OperationId[]) {
-    const row = operations[id];
-    const where: string[] = row.vendor ? [row.resource, row.vendor, row.subject!, row.verb] : [row.resource, row.verb];
+    const where: readonly string[] = operations[id].placement;
     let node = tree;
     for (const key of where.slice(0, -1)) node = node[key] ??= {};
-    node[row.verb] = method(core, id, wait);
+    node[where[where.length - 1]!] = method(core, id, wait);
   }
   return tree;
 }
 
-/** The method of one operation: spreads the arguments into path, body and query, then calls the core. */
+/**
+ * The method of one operation: path parameters first, in path order; then one object that is the
+ * body, the query, or both (split by the query parameters' names); then options.
+ */
 function method(core: Core, id: OperationId, wait: Writes["wait"]) {
   const row = operations[id];
-  // Widened so the checks below stay valid for body kinds the current spec happens not to use.
+  // Widened so the checks below stay valid for shapes the current spec happens not to use.
   const bodyKind: string = row.body;
+  const queryNames: readonly string[] = row.queryParams;
+  const envelope: string | undefined = (row as { envelope?: string }).envelope;
+  const takesBody = bodyKind === "required" || bodyKind === "optional";
+  const takesObject = takesBody || queryNames.length > 0;
   return (...args: unknown[]) => {
     let i = 0;
     const input: CallInput = { path: {} };
-    for (const name of row.pathParams) input.path![name] = args[i++];
-    if (bodyKind === "required" || bodyKind === "optional") input.body = args[i++];
-    else if (bodyKind === "empty") input.body = {};
-    else if (row.query) input.query = args[i++] as Record<string, unknown> | undefined;
+    for (const name of row.pathParams as readonly string[]) input.path![name] = args[i++];
+    const params = takesObject ? args[i++] : undefined;
+    if (takesBody && queryNames.length > 0 && params && typeof params === "object" && !Array.isArray(params)) {
+      const body: Record<string, unknown> = {};
+      const query: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(params)) (queryNames.includes(k) ? query : body)[k] = v;
+      input.body = body;
+      input.query = query;
+    } else if (takesBody) input.body = params;
+    else if (queryNames.length > 0) input.query = params as Record<string, unknown> | undefined;
+    if (bodyKind === "empty") input.body = {};
     const options = (args[i] ?? {}) as RequestOptions;
     if (row.returns === "page") {
       return new Pager(
@@ -174,10 +187,11 @@ function method(core: Core, id: OperationId, wait: Writes["wait"]) {
       return new ApiPromise(
         call.then((r) => {
           const body = r.data as { meta?: { job_id: string }; job_id?: string; result?: unknown };
-          const jobId = body.meta?.job_id ?? body.job_id ?? "";
+          // Both envelopes Propexo uses: { meta: { job_id }, result } and { job_id, ... } at the top.
+          const jobId = (envelope === "meta" ? body.meta?.job_id : body.job_id) ?? "";
           const job = {
             jobId,
-            result: "result" in body ? body.result : body,
+            result: envelope === "meta" ? body.result : body,
             response: r.response,
             requestId: r.requestId,
             wait: (opts?: WaitOptions) => wait(jobId, opts),

@@ -352,21 +352,23 @@ export function recordingFetch(target: (request: Request) => Promise<Response> =
   return { fetch, exchanges };
 }
 
-/** The client method of a table row: `client[resource][vendor][subject][verb]` or `client[resource][verb]`. */
+/** The client method of a table row, found at the row's placement (`client.appointments.list`). */
 export function methodOf(client: Propexo, row: Row): (...args: unknown[]) => any {
-  const where: string[] = row.vendor ? [row.resource, row.vendor, row.subject!, row.verb] : [row.resource, row.verb];
+  const where: readonly string[] = row.placement;
   let node: any = client;
   for (const key of where) node = node?.[key];
   if (typeof node !== "function") throw new Error(`client.${where.join(".")} is not a method`);
   return node;
 }
 
-/** The method's arguments: path parameters, then the body or the query, then the options. */
+/** The method's arguments: path parameters, then the body and/or query as one object, then the options. */
 export function argsOf(row: Row, input: CallInput, options: RequestOptions): unknown[] {
   const args: unknown[] = row.pathParams.map((name) => input.path[name]);
   const body: string = row.body;
-  if (body === "required" || body === "optional") args.push(input.body);
-  else if (row.query && body === "none") args.push(input.query);
+  const takesBody = body === "required" || body === "optional";
+  if (takesBody && row.queryParams.length > 0) args.push(input.body === undefined && input.query === undefined ? undefined : { ...(input.body as object), ...input.query });
+  else if (takesBody) args.push(input.body);
+  else if (row.queryParams.length > 0) args.push(input.query);
   args.push(options);
   return args;
 }
@@ -397,7 +399,7 @@ export function expectedData(row: Row, body: any): unknown {
     case "item":
       return body.results;
     case "job":
-      return { jobId: body.meta?.job_id ?? body.job_id, result: "result" in body ? body.result : body };
+      return (row as { envelope?: string }).envelope === "meta" ? { jobId: body.meta.job_id, result: body.result } : { jobId: body.job_id, result: body };
     default:
       return body;
   }
