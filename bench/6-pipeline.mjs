@@ -61,7 +61,7 @@ async function steps(name, dir) {
 async function generate(dir) {
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  for (const f of ["openapi", "generated", "redocly.yaml", ".redocly.lint-ignore.yaml"]) {
+  for (const f of ["openapi", "generated", "redocly.yaml", ".redocly.lint-ignore.yaml", "scripts/lint"]) {
     if (existsSync(join(ROOT, f))) await cp(join(ROOT, f), join(dir, f), { recursive: true });
   }
   const res = await runCommand("npm", ["run", "--silent", "generate", "--", "--root", dir], { cwd: ROOT, env: QUIET });
