@@ -383,6 +383,12 @@ export const operations = {
   }
 } as const;
 
+/**
+ * The operation that reports a write job's state, polled by `wait()`, which the client places
+ * beside it; null when the spec has none.
+ */
+export const writeStatusOperation = "getWriteStatus" as const;
+
 /** The operationId of every operation in the spec. */
 export type OperationId = keyof typeof operations;
 

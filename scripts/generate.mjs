@@ -16,7 +16,7 @@ import { join, relative, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { projectPaths } from "./lib/paths.mjs";
 import { lint, lintForeign, bundle } from "./lib/redocly.mjs";
-import { operationTable, operationsSource } from "./lib/operations.mjs";
+import { nameOperations, operationTable, operationsSource, writeStatusOperation } from "./lib/operations.mjs";
 import { typesSource } from "./lib/types.mjs";
 import { validationSource } from "./lib/validators.mjs";
 
@@ -98,7 +98,8 @@ async function main() {
     const doc = await step("bundle", async () => {
       const out = join(scratch, "openapi.json");
       await bundle(paths, out);
-      return JSON.parse(await readFile(out, "utf8"));
+      // Operations without an operationId get the one the placement rule derives.
+      return nameOperations(JSON.parse(await readFile(out, "utf8")));
     });
     const files = new Map();
     files.set("README.md", GENERATED_README);
@@ -106,7 +107,7 @@ async function main() {
     const h = header("//", source);
     files.set("schema.ts", await step("types", () => typesSource(doc, h)));
     const table = await step("operations", () => operationTable(doc));
-    files.set("operations.ts", operationsSource(table, h));
+    files.set("operations.ts", operationsSource(table, h, writeStatusOperation(doc, table)));
     files.set("validation.ts", await step("validation", () => validationSource(doc, h)));
 
     const stale = await compare(paths.generated, files);

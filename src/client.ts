@@ -1,7 +1,7 @@
 // The Propexo class: reads and checks the options, then builds the resource tree from the
 // generated operation table. No method here is written per endpoint; a new operation in the
 // spec becomes a new method by regenerating.
-import { operations, type OperationId } from "../generated/operations.js";
+import { operations, writeStatusOperation, type OperationId } from "../generated/operations.js";
 import { ApiPromise } from "./core/api-promise.js";
 import { PropexoError } from "./core/errors.js";
 import { levelled, type LogLevel, type Logger } from "./core/logger.js";
@@ -9,7 +9,7 @@ import { Pager, type PageMeta } from "./core/pagination.js";
 import { RateLimiter, type RateLimitOptions } from "./core/rate-limit.js";
 import { retryPolicy } from "./core/retry.js";
 import { Core, checkBaseUrl, type CallInput, type RequestOptions, type WithResponse } from "./core/request.js";
-import type { ResourceTree } from "./core/types.js";
+import type { ResourceTree, WaitTree } from "./core/types.js";
 import { waitForJob, type WaitOptions, type WriteStatusBody } from "./core/write-jobs.js";
 
 /** Propexo's servers. */
@@ -47,7 +47,7 @@ export interface ClientOptions {
   logLevel?: LogLevel | undefined;
 }
 
-/** The write-job helpers: `status`, `retry` (generated) and `wait`. */
+/** The write-job helper placed beside the write-status operation (e.g. `writes.wait`). */
 export interface Writes {
   /**
    * Polls a job's write status until it settles.
@@ -56,7 +56,8 @@ export interface Writes {
   wait(jobId: string, options?: WaitOptions): Promise<WriteStatusBody>;
 }
 
-type Tree = ResourceTree & { readonly writes: Writes };
+/** Every method of the spec at its placement, plus `wait` beside the write-status operation. */
+type Tree = ResourceTree & WaitTree<Writes["wait"]>;
 
 function fail(field: string, rule: string, value: unknown): never {
   throw new PropexoError(`options.${field} ${rule}, received ${JSON.stringify(value)}`);
@@ -66,6 +67,9 @@ function envToken(): string | undefined {
   // `process` is absent in browsers and some edge runtimes.
   return typeof process !== "undefined" ? process.env?.PROPEXO_TOKEN : undefined;
 }
+
+/** The resources of the spec, e.g. `appointments`, `events` and `writes`. */
+export interface Propexo extends Tree {}
 
 /**
  * A client of Propexo's appointment API.
@@ -77,13 +81,6 @@ function envToken(): string | undefined {
  * await job.wait();
  */
 export class Propexo {
-  /** `appointments.list(...)` and `appointments.<vendor>.<subject>.<create|update|cancel>(...)`. */
-  declare readonly appointments: Tree["appointments"];
-  /** `events.retrieve(eventId)`. */
-  declare readonly events: Tree["events"];
-  /** `writes.status(jobId)`, `writes.retry(jobId)`, `writes.wait(jobId)`. */
-  declare readonly writes: Tree["writes"];
-
   constructor(options: ClientOptions = {}) {
     const token = options.token ?? envToken();
     if (typeof token !== "string" || token === "") {
@@ -115,13 +112,22 @@ export class Propexo {
       log: levelled(options.logger ?? console, logLevel, scrub),
       scrub,
     });
-    const wait: Writes["wait"] = (jobId, opts) =>
-      waitForJob(jobId, (j, o) => core.call("getWriteStatus", { path: { root_job_id: j } }, o) as Promise<WithResponse<WriteStatusBody>>, opts);
-    const tree = buildTree(core, wait) as Tree;
-    (tree.writes as { wait: Writes["wait"] }).wait = wait;
-    this.appointments = tree.appointments;
-    this.events = tree.events;
-    this.writes = tree.writes;
+    const status: OperationId | null = writeStatusOperation;
+    const wait: Writes["wait"] = (jobId, opts) => {
+      if (status === null) return Promise.reject(new PropexoError("this API describes no write-status operation, so a write job cannot be waited for"));
+      const param = operations[status].pathParams[0];
+      return waitForJob(jobId, (j, o) => core.call(status, { path: { [param]: j } }, o) as Promise<WithResponse<WriteStatusBody>>, opts);
+    };
+    const tree = buildTree(core, wait);
+    if (status !== null) {
+      // `wait` sits beside the write-status method, e.g. writes.status → writes.wait.
+      const where: readonly string[] = operations[status].placement;
+      let node = tree;
+      for (const key of where.slice(0, -1)) node = node[key];
+      node.wait = wait;
+    }
+    // The resources are the spec's: every top-level name of the tree becomes a property.
+    Object.assign(this, tree);
   }
 
   /**

@@ -192,12 +192,49 @@ function returnKind(doc, where, op) {
   return { returns: "body" };
 }
 
+/**
+ * Writes every derived operationId into the bundled document, so that everything downstream (the
+ * types, which openapi-typescript keys by operationId, the request schemas, the mock server and
+ * the docs) names each operation as the client does. Mutates and returns `doc`.
+ */
+export function nameOperations(doc) {
+  for (const entry of listOperations(doc)) {
+    if (!entry.op.operationId) entry.op.operationId = placementOf(doc, entry).operationId;
+  }
+  return doc;
+}
+
+/**
+ * The operation that reports a write job's state, which \`wait()\` polls: the one marked
+ * \`x-propexo-write-status: true\`, else the only GET with one path parameter (the job ID) whose
+ * 200 body has a required \`write_status\`. Null when the document has none.
+ */
+export function writeStatusOperation(doc, table) {
+  const rows = Object.values(table);
+  const marked = listOperations(doc).filter((e) => e.op["x-propexo-write-status"] === true);
+  if (marked.length > 1) throw new Error(`x-propexo-write-status marks ${marked.length} operations; mark one`);
+  if (marked.length === 1) return rows.find((r) => r.method === marked[0].method.toUpperCase() && r.path === marked[0].path).operationId;
+  const shaped = listOperations(doc).filter(({ method, op, path }) => {
+    if (method !== "get" || pathParamsInOrder(path).length !== 1) return false;
+    const schema = deref(doc, deref(doc, op.responses?.["200"])?.content?.["application/json"]?.schema);
+    return schema?.required?.includes("write_status") && schema.properties?.write_status !== undefined;
+  });
+  if (shaped.length > 1) throw new Error(`${shaped.length} operations look like a write-status operation; mark the one wait() polls with x-propexo-write-status: true`);
+  return shaped.length ? rows.find((r) => r.method === "GET" && r.path === shaped[0].path).operationId : null;
+}
+
 /** TypeScript source of generated/operations.ts. */
-export function operationsSource(table, header) {
+export function operationsSource(table, header, writeStatus = null) {
   const json = JSON.stringify(table, null, 2);
   return `${header}
 /** One row per operation of the spec: where it lives in the client and how it is called. */
 export const operations = ${json} as const;
+
+/**
+ * The operation that reports a write job's state, polled by \`wait()\`, which the client places
+ * beside it; null when the spec has none.
+ */
+export const writeStatusOperation = ${JSON.stringify(writeStatus)} as const;
 
 /** The operationId of every operation in the spec. */
 export type OperationId = keyof typeof operations;

@@ -1,7 +1,7 @@
 // The client's method signatures, derived at the type level from the generated operation table
 // and the generated schema types, so that no parameter or result type is written by hand.
 import type { operations as OperationTypes } from "../../generated/schema.js";
-import type { operations, OperationId } from "../../generated/operations.js";
+import type { operations, OperationId, writeStatusOperation } from "../../generated/operations.js";
 import type { ApiPromise } from "./api-promise.js";
 import type { Pager } from "./pagination.js";
 import type { RequestOptions } from "./request.js";
@@ -97,3 +97,9 @@ type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) exten
 
 /** The resource tree: every operation at its placement, e.g. `appointments.<vendor>.<subject>.<verb>`, `appointments.list`. */
 export type ResourceTree = UnionToIntersection<{ [K in OperationId]: Nest<Row<K>["placement"], Method<K>> }[OperationId]>;
+
+type Parent<P> = P extends readonly [...infer Init, string] ? Init : [];
+/** `wait` beside the write-status operation's method (`writes.status` → `writes.wait`); nothing when there is none. */
+export type WaitTree<W> = typeof writeStatusOperation extends infer S extends OperationId
+  ? Nest<[...Parent<Row<S>["placement"]>, "wait"], W>
+  : {};

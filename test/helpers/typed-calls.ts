@@ -2,7 +2,7 @@
 // operation table, so that the compiler checks every method's types with the arguments the
 // runtime is then called with. A method whose types and runtime disagree (a path parameter the
 // types drop, a body they misname) fails to compile here or fails against Prism afterwards.
-import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -120,8 +120,14 @@ export async function scratchDir(prefix: string): Promise<{ dir: string; dispose
 export async function generateClientFor(specFile: string, dir: string): Promise<string> {
   const res = await run(process.execPath, [GENERATE, "--spec", specFile, "--out", join(dir, "generated")]);
   if (res.code !== 0) throw new Error(`generate --spec ${specFile} failed\n${said(res)}`);
-  await cp(join(ROOT, "src"), join(dir, "src"), { recursive: true });
+  await copyClientSources(dir);
   return res.stdout + res.stderr;
+}
+
+/** Copies src/ into `dir` and links this project's node_modules there, so the copy resolves its imports. */
+export async function copyClientSources(dir: string): Promise<void> {
+  await cp(join(ROOT, "src"), join(dir, "src"), { recursive: true });
+  await symlink(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
 }
 
 /** Writes the typed calls for `calls` into `dir/calls.ts`, importing the client at `clientModule`. */
@@ -143,4 +149,12 @@ export async function callThrough(fn: () => unknown, row: RowLike): Promise<{ da
   if (row.returns !== "job") return { data, response };
   if (typeof data?.wait !== "function") throw new Error(`${row.operationId}: not a write job: ${JSON.stringify(data)}`);
   return { data: { jobId: data.jobId, result: data.result }, response };
+}
+
+/** The operation table a generator run wrote to `generatedDir/operations.ts`. */
+export async function readTable(generatedDir: string): Promise<Record<string, RowLike>> {
+  const source = await readFile(join(generatedDir, "operations.ts"), "utf8");
+  const m = /export const operations = ([\s\S]*?) as const;/.exec(source);
+  if (!m) throw new Error(`no operation table in ${generatedDir}/operations.ts`);
+  return JSON.parse(m[1]!);
 }
