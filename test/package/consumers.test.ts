@@ -237,4 +237,25 @@ describe("a web page", () => {
       ]),
     );
   });
+
+  it("tree-shakes: a bundle that imports only appointmentSlot from the package holds neither the client nor openapi-fetch", async () => {
+    const dir = await project("slot-only", { "src/main.ts": 'import { appointmentSlot } from "propexo-appointments";\nconsole.log(appointmentSlot(0, "UTC"));\n' });
+    const bundled = await build({
+      entryPoints: [join(dir, "src", "main.ts")],
+      bundle: true,
+      platform: "browser",
+      format: "esm",
+      minify: true,
+      write: false,
+      metafile: true,
+      logLevel: "error",
+    });
+    const inputs = Object.keys(bundled.metafile!.inputs);
+    expect(inputs.filter((i) => /openapi-fetch/.test(i))).toEqual([]);
+    const code = bundled.outputFiles[0]!.text;
+    // The client's own code would bring its error classes and its request core with it.
+    expect(code).not.toMatch(/PropexoError|RateLimitError|Authorization/);
+    expect(code).toMatch(/appointmentSlot/);
+  });
 });
+
