@@ -1,41 +1,29 @@
 // Checks a request against the spec before anything is sent, with the verdicts of the server we
-// test against: Prism 5.14, i.e. Ajv 2020 (allErrors, no coercion) with Prism's own date-time.
-// It interprets the generated schemas instead of pulling Ajv into the browser bundle.
+// test against: Prism 5.14, i.e. Ajv 2020 (allErrors, no coercion of bodies) with Prism's own
+// date-time. It interprets the generated schemas instead of pulling Ajv into the browser bundle;
+// scripts/lib/validators.mjs lists the keywords and formats it implements and refuses the rest.
 //
 // Where a JavaScript value cannot travel as JSON, the verdict is the one for what would be sent:
 // a key whose value is undefined is absent (also for additionalProperties, where Ajv on the raw
 // object would blame it), and NaN/Infinity are no numbers (Ajv with `strict: false` calls
 // Infinity an integer, but JSON sends it as null, which the server refuses).
-import { defs, requests, type SchemaNode } from "../../generated/validation.js";
+//
+// Where the JSON-Schema-Test-Suite and Prism disagree, the client follows Prism, the server its
+// contract is tested against, with one exception: `required` asks for an own member, as the
+// suite does. Ajv reads `data[name]`, so `{}` has a "constructor" and a "__proto__" for Prism,
+// but a member that is not there is not sent, and the API cannot see it.
+import { defs, formats, requests, type Schema, type SchemaNode } from "../../generated/validation.js";
 import type { ValidationIssue } from "./errors.js";
 
-// Prism splits on one [tT\s] and checks "YYYY-MM-DD" and "hh:mm:ss[.f]" + zone; one regex with
-// a single separator accepts the same strings, since neither half can contain t or whitespace.
-// Its zones: z, or ±hh with hh up to 24 and optional [:]mm (so +24:00 and +0530 pass, +25 fails).
-const DATE_TIME =
-  /^(\d{4})-(\d\d)-(\d\d)[t\s](\d\d):(\d\d):(\d\d)(?:\.\d+)?(?:z|[+-](?:[01]\d|2[0-4])(?::?[0-5]\d)?)$/i;
+export { isDateTime } from "./formats.js";
 
-/**
- * Whether `value` is a date-time as the mock server (Prism) judges the `date-time` format: RFC 3339
- * plus its leniencies (`t` or any whitespace as separator, zones `+hhmm`, `+hh` and up to `±24`).
- *
- * @example
- * isDateTime("2024-02-29T09:30:00Z"); // true
- * isDateTime("2024-02-30T09:30:00Z"); // false: no such day
- * isDateTime("2024-02-01 09:30:00"); // false: no zone
- */
-export function isDateTime(value: string): boolean {
-  const m = DATE_TIME.exec(value);
-  if (!m) return false;
-  const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
-  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-  // 31 days in months 1,3,5,7,8,10,12: the parity of mo flips after July.
-  const days = mo === 2 ? (leap ? 29 : 28) : 30 + ((mo + (mo >> 3)) & 1);
-  return (
-    mo >= 1 && mo <= 12 && d >= 1 && d <= days &&
-    ((h < 24 && mi < 60 && s < 60) || (h === 23 && mi === 59 && s === 60))
-  );
+/** The schemas a walk resolves `$ref` names and formats in: the generated ones, or a test's. */
+export interface SchemaContext {
+  defs: Readonly<Record<string, Schema>>;
+  formats: Readonly<Record<string, (value: string) => boolean>>;
 }
+
+const generated: SchemaContext = { defs, formats };
 
 /**
  * Every way `request` breaks the spec of operation `operationId`; empty when the mock server
@@ -55,14 +43,25 @@ export function validateRequest(
   request: { path: Record<string, unknown>; query: Record<string, unknown>; body?: unknown },
 ): ValidationIssue[] {
   if (!Object.hasOwn(requests, operationId)) throw new Error(`Unknown operationId: ${operationId}`);
+  return schemaIssues(requests[operationId]!, request);
+}
+
+/**
+ * Every way `value` breaks `schema`, with `$ref` names and formats looked up in `context` (the
+ * generated request schemas unless given); empty when it conforms.
+ *
+ * @example
+ * schemaIssues({ type: "string", minLength: 2 }, "x");
+ * // [{ path: "", rule: "minLength", message: "must have at least 2 characters", value: "x" }]
+ */
+export function schemaIssues(schema: Schema, value: unknown, context: SchemaContext = generated): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  check(requests[operationId]!, request, "", issues);
+  check(schema, value, "", issues, context);
   return issues;
 }
 
-const patterns: Record<string, RegExp> = {};
-
-const types = (s: SchemaNode): string[] => ([] as string[]).concat(s.type ?? []);
+// Keyed by pattern source; no prototype, so a pattern such as "__proto__" is a key like any other.
+const patterns: Record<string, RegExp> = Object.create(null);
 
 const isType = (t: string, v: unknown): boolean =>
   t === "integer" ? Number.isInteger(v)
@@ -74,28 +73,65 @@ const isType = (t: string, v: unknown): boolean =>
 
 const at = (path: string, key: string | number) => (path ? `${path}.${key}` : `${key}`);
 
-// Runs on every call, so the common case stays cheap: a single type is checked without building a
-// list of types, and a branch of anyOf reports into the caller's list rather than a new one.
-function check(s: SchemaNode, v: unknown, path: string, out: ValidationIssue[]): void {
-  const fail = (rule: string, message: string) => out.push({ path, rule, message, value: v });
+/** Length in code points, as Ajv counts (a surrogate pair is one character), without copying. */
+function length(v: string): number {
+  let n = 0;
+  for (let i = 0; i < v.length; i++, n++) {
+    const c = v.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && (v.charCodeAt(i + 1) & 0xfc00) === 0xdc00) i++;
+  }
+  return n;
+}
 
-  if (s.$ref) check(defs[s.$ref]!, v, path, out);
+/** Structural equality of JSON values, as Ajv's `enum`, `const` and `uniqueItems` compare them. */
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || !a || !b || Array.isArray(a) !== Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = Object.keys(x);
+  return keys.length === Object.keys(y).length && keys.every((k) => Object.hasOwn(y, k) && same(x[k], y[k]));
+}
+
+const show = (v: unknown) => (typeof v === "object" && v !== null ? JSON.stringify(v) : String(v));
+
+// Runs on every call, so the common case stays cheap: no allocation unless something fails, a
+// single type is checked without building a list of types, and a branch of anyOf reports into
+// the caller's list rather than a new one.
+function check(s: Schema, v: unknown, path: string, out: ValidationIssue[], cx: SchemaContext): void {
+  if (s === true) return;
+  const fail = (rule: string, message: string) => out.push({ path, rule, message, value: v });
+  // A false schema (e.g. `properties: { legacy: false }`) accepts nothing; Ajv names it so.
+  if (s === false) return void fail("false schema", "is not allowed");
+  // A form-style query parameter reaches the server as a list of values, one here.
+  if (s.asArray && v !== null && !Array.isArray(v)) v = [v];
+
+  if (s.$ref !== undefined) check(cx.defs[s.$ref]!, v, path, out, cx);
   const t = s.type;
   if (t !== undefined && !(typeof t === "string" ? isType(t, v) : t.some((x) => isType(x, v))))
-    fail("type", `must be ${types(s).join(" or ")}`);
-  if (s.enum && !s.enum.includes(v)) fail("enum", `must be one of: ${s.enum.join(", ")}`);
-  if (s.anyOf && !s.anyOf.some((b) => passes(b, v, out)))
-    fail("anyOf", `must be ${s.anyOf.map(describe).join(", or ")}`);
+    fail("type", `must be ${([] as string[]).concat(t).join(" or ")}`);
+  // Strict equality first: members are mostly strings, and a miss then costs no allocation.
+  if (s.enum && !s.enum.includes(v) && !s.enum.some((e) => same(e, v)))
+    fail("enum", `must be one of: ${s.enum.map(show).join(", ")}`);
+  if (s.const !== undefined && !same(s.const, v)) fail("const", `must be ${show(s.const)}`);
+  if (s.anyOf && !s.anyOf.some((b) => passes(b, v, out, cx))) fail("anyOf", `must be ${s.anyOf.map((b) => describe(b, cx)).join(", or ")}`);
+  if (s.oneOf) {
+    let n = 0;
+    for (const b of s.oneOf) if (passes(b, v, out, cx)) n++;
+    if (n !== 1) fail("oneOf", `must be exactly one of: ${s.oneOf.map((b) => describe(b, cx)).join(", or ")}`);
+  }
+  if (s.not !== undefined && passes(s.not, v, out, cx)) fail("not", `must not be ${describe(s.not, cx)}`);
 
   if (typeof v === "string") {
-    // The generator refuses a spec with any other format, so none can pass here unchecked.
-    if (s.format === "date-time" && !isDateTime(v)) fail("format", "must be a date-time");
-    // Ajv compiles patterns with the "u" flag and counts code points, so an emoji is one character
-    // (a string no longer than the limit in UTF-16 units cannot be longer in code points).
+    if (s.format !== undefined && !cx.formats[s.format]!(v)) fail("format", `must be a ${s.format}`);
+    // Ajv compiles patterns with the "u" flag and counts code points, so an emoji is one
+    // character; UTF-16 units are never fewer, so the count is only needed near the limits.
     if (s.pattern !== undefined && !(patterns[s.pattern] ??= new RegExp(s.pattern, "u")).test(v))
       fail("pattern", `must match ${s.pattern}`);
-    if (s.maxLength !== undefined && v.length > s.maxLength && [...v].length > s.maxLength)
+    if (s.maxLength !== undefined && v.length > s.maxLength && length(v) > s.maxLength)
       fail("maxLength", `must have at most ${s.maxLength} characters`);
+    if (s.minLength !== undefined && (v.length < s.minLength || (v.length < 2 * s.minLength && length(v) < s.minLength)))
+      fail("minLength", `must have at least ${s.minLength} characters`);
   }
 
   if (Number.isFinite(v)) {
@@ -104,41 +140,51 @@ function check(s: SchemaNode, v: unknown, path: string, out: ValidationIssue[]):
     if (s.maximum !== undefined && n > s.maximum) fail("maximum", `must be at most ${s.maximum}`);
     if (s.exclusiveMinimum !== undefined && n <= s.exclusiveMinimum)
       fail("exclusiveMinimum", `must be greater than ${s.exclusiveMinimum}`);
+    if (s.exclusiveMaximum !== undefined && n >= s.exclusiveMaximum)
+      fail("exclusiveMaximum", `must be less than ${s.exclusiveMaximum}`);
   }
 
   if (isType("object", v)) {
     const o = v as Record<string, unknown>;
+    // An own member only: what is inherited is not sent (see the note at the top).
     for (const k of s.required ?? [])
-      if (o[k] === undefined) out.push({ path: at(path, k), rule: "required", message: "is required", value: undefined });
+      if (!Object.hasOwn(o, k) || o[k] === undefined) out.push({ path: at(path, k), rule: "required", message: "is required", value: undefined });
     const extra = s.additionalProperties;
     for (const k of Object.keys(o)) {
       const x = o[k];
       // An undefined value is not sent, so it counts as absent.
       if (x === undefined) continue;
       // hasOwn, or a key such as "constructor" would find Object.prototype's.
-      if (s.properties && Object.hasOwn(s.properties, k)) check(s.properties[k]!, x, at(path, k), out);
+      if (s.properties && Object.hasOwn(s.properties, k)) check(s.properties[k]!, x, at(path, k), out, cx);
       else if (extra === false) out.push({ path: at(path, k), rule: "additionalProperties", message: "is not allowed", value: x });
-      else if (extra && extra !== true) check(extra, x, at(path, k), out);
+      else if (extra !== undefined) check(extra, x, at(path, k), out, cx);
     }
   }
 
-  if (Array.isArray(v) && s.items) for (let i = 0; i < v.length; i++) check(s.items, v[i], at(path, i), out);
+  if (Array.isArray(v)) {
+    if (s.minItems !== undefined && v.length < s.minItems) fail("minItems", `must have at least ${s.minItems} items`);
+    if (s.maxItems !== undefined && v.length > s.maxItems) fail("maxItems", `must have at most ${s.maxItems} items`);
+    if (s.uniqueItems && v.some((x, i) => v.findIndex((y) => same(x, y)) !== i)) fail("uniqueItems", "must not have duplicate items");
+    if (s.items !== undefined) for (let i = 0; i < v.length; i++) check(s.items, v[i], at(path, i), out, cx);
+  }
 }
 
 // A failed anyOf is one issue, so a branch's own issues are taken back out once counted.
-function passes(s: SchemaNode, v: unknown, out: ValidationIssue[]): boolean {
+function passes(s: Schema, v: unknown, out: ValidationIssue[], cx: SchemaContext): boolean {
   const before = out.length;
-  check(s, v, "", out);
+  check(s, v, "", out, cx);
   const ok = out.length === before;
   out.length = before;
   return ok;
 }
 
-// Names one anyOf branch for a message, e.g. "a date-time" or "a string matching ^\d{4}$".
-function describe(s: SchemaNode): string {
-  if (s.$ref) return describe(defs[s.$ref]!);
+// Names one branch for a message, e.g. "a date-time" or "a string matching ^\d{4}$".
+function describe(s: Schema, cx: SchemaContext): string {
+  if (typeof s === "boolean") return s ? "anything" : "nothing";
+  if (s.$ref !== undefined) return describe(cx.defs[s.$ref]!, cx);
   if (s.format) return `a ${s.format}`;
-  if (s.enum) return `one of: ${s.enum.join(", ")}`;
-  const t = types(s).map((x) => (x === "null" ? x : /^[aeiou]/.test(x) ? `an ${x}` : `a ${x}`)).join(" or ");
+  if (s.enum) return `one of: ${s.enum.map(show).join(", ")}`;
+  if (s.const !== undefined) return show(s.const);
+  const t = ([] as string[]).concat(s.type ?? []).map((x) => (x === "null" ? x : /^[aeiou]/.test(x) ? `an ${x}` : `a ${x}`)).join(" or ");
   return (t || "a value") + (s.pattern ? ` matching ${s.pattern}` : "");
 }
