@@ -21,9 +21,11 @@ export default defineConfig({
       {
         test: {
           name: "types",
-          // Type tests run through tsc only; nothing in them executes.
-          include: [],
-          typecheck: { enabled: true, only: true, include: ["test/types/**/*.test-d.ts"], tsconfig: "tsconfig.json" },
+          // Type tests (*.test-d.ts) run through tsc only; the *.test.ts files emit a typed call
+          // per operation from the spec and compile it with the TypeScript compiler API.
+          include: ["test/types/**/*.test.ts"],
+          testTimeout: 120_000,
+          typecheck: { enabled: true, include: ["test/types/**/*.test-d.ts"], tsconfig: "tsconfig.json" },
         },
       },
       {

@@ -5,13 +5,35 @@ export const operations = {
     "operationId": "listAppointments",
     "method": "GET",
     "path": "/v1/appointments/",
+    "placement": [
+      "appointments",
+      "list"
+    ],
     "resource": "appointments",
     "vendor": null,
     "subject": null,
     "verb": "list",
     "supported": true,
     "pathParams": [],
-    "query": true,
+    "queryParams": [
+      "order-by",
+      "offset",
+      "limit",
+      "x_id",
+      "x_property_id",
+      "x_type_id",
+      "location_id",
+      "property_id",
+      "lead_id",
+      "applicant_id",
+      "resident_id",
+      "integration_id",
+      "integration_vendor",
+      "updated_at_gte",
+      "updated_at_lte",
+      "last_seen_gte",
+      "last_seen_lte"
+    ],
     "body": "none",
     "returns": "page"
   },
@@ -19,6 +41,10 @@ export const operations = {
     "operationId": "retrieveEvent",
     "method": "GET",
     "path": "/v1/events/{event_id}",
+    "placement": [
+      "events",
+      "retrieve"
+    ],
     "resource": "events",
     "vendor": null,
     "subject": null,
@@ -27,7 +53,11 @@ export const operations = {
     "pathParams": [
       "event_id"
     ],
-    "query": true,
+    "queryParams": [
+      "order-by",
+      "offset",
+      "limit"
+    ],
     "body": "none",
     "returns": "item"
   },
@@ -35,20 +65,33 @@ export const operations = {
     "operationId": "createResmanLeadAppointment",
     "method": "POST",
     "path": "/v1/events/appointments/leads/resman/",
+    "placement": [
+      "appointments",
+      "resman",
+      "leads",
+      "create"
+    ],
     "resource": "appointments",
     "vendor": "resman",
     "subject": "leads",
     "verb": "create",
     "supported": true,
     "pathParams": [],
-    "query": false,
+    "queryParams": [],
     "body": "required",
-    "returns": "job"
+    "returns": "job",
+    "envelope": "meta"
   },
   "updateResmanLeadAppointment": {
     "operationId": "updateResmanLeadAppointment",
     "method": "PUT",
     "path": "/v1/events/appointments/leads/resman/{event_id}",
+    "placement": [
+      "appointments",
+      "resman",
+      "leads",
+      "update"
+    ],
     "resource": "appointments",
     "vendor": "resman",
     "subject": "leads",
@@ -57,21 +100,28 @@ export const operations = {
     "pathParams": [
       "event_id"
     ],
-    "query": false,
+    "queryParams": [],
     "body": "required",
-    "returns": "job"
+    "returns": "job",
+    "envelope": "meta"
   },
   "cancelResmanLeadAppointment": {
     "operationId": "cancelResmanLeadAppointment",
     "method": "POST",
     "path": "/v1/events/appointments/leads/cancel/resman",
+    "placement": [
+      "appointments",
+      "resman",
+      "leads",
+      "cancel"
+    ],
     "resource": "appointments",
     "vendor": "resman",
     "subject": "leads",
     "verb": "cancel",
     "supported": false,
     "pathParams": [],
-    "query": false,
+    "queryParams": [],
     "body": "empty",
     "returns": "body"
   },
@@ -79,48 +129,75 @@ export const operations = {
     "operationId": "createRentmanagerApplicantAppointment",
     "method": "POST",
     "path": "/v1/events/appointments/applicants/rentmanager/",
+    "placement": [
+      "appointments",
+      "rentmanager",
+      "applicants",
+      "create"
+    ],
     "resource": "appointments",
     "vendor": "rentmanager",
     "subject": "applicants",
     "verb": "create",
     "supported": true,
     "pathParams": [],
-    "query": false,
+    "queryParams": [],
     "body": "required",
-    "returns": "job"
+    "returns": "job",
+    "envelope": "meta"
   },
   "createRentmanagerLeadAppointment": {
     "operationId": "createRentmanagerLeadAppointment",
     "method": "POST",
     "path": "/v1/events/appointments/leads/rentmanager/",
+    "placement": [
+      "appointments",
+      "rentmanager",
+      "leads",
+      "create"
+    ],
     "resource": "appointments",
     "vendor": "rentmanager",
     "subject": "leads",
     "verb": "create",
     "supported": true,
     "pathParams": [],
-    "query": false,
+    "queryParams": [],
     "body": "required",
-    "returns": "job"
+    "returns": "job",
+    "envelope": "meta"
   },
   "createRentmanagerResidentAppointment": {
     "operationId": "createRentmanagerResidentAppointment",
     "method": "POST",
     "path": "/v1/events/appointments/residents/rentmanager/",
+    "placement": [
+      "appointments",
+      "rentmanager",
+      "residents",
+      "create"
+    ],
     "resource": "appointments",
     "vendor": "rentmanager",
     "subject": "residents",
     "verb": "create",
     "supported": true,
     "pathParams": [],
-    "query": false,
+    "queryParams": [],
     "body": "required",
-    "returns": "job"
+    "returns": "job",
+    "envelope": "meta"
   },
   "updateRentmanagerApplicantAppointment": {
     "operationId": "updateRentmanagerApplicantAppointment",
     "method": "PUT",
     "path": "/v1/events/appointments/applicants/rentmanager/{event_id}",
+    "placement": [
+      "appointments",
+      "rentmanager",
+      "applicants",
+      "update"
+    ],
     "resource": "appointments",
     "vendor": "rentmanager",
     "subject": "applicants",
@@ -129,14 +206,21 @@ export const operations = {
     "pathParams": [
       "event_id"
     ],
-    "query": false,
+    "queryParams": [],
     "body": "required",
-    "returns": "job"
+    "returns": "job",
+    "envelope": "meta"
   },
   "updateRentmanagerLeadAppointment": {
     "operationId": "updateRentmanagerLeadAppointment",
     "method": "PUT",
     "path": "/v1/events/appointments/leads/rentmanager/{event_id}",
+    "placement": [
+      "appointments",
+      "rentmanager",
+      "leads",
+      "update"
+    ],
     "resource": "appointments",
     "vendor": "rentmanager",
     "subject": "leads",
@@ -145,14 +229,21 @@ export const operations = {
     "pathParams": [
       "event_id"
     ],
-    "query": false,
+    "queryParams": [],
     "body": "required",
-    "returns": "job"
+    "returns": "job",
+    "envelope": "meta"
   },
   "updateRentmanagerResidentAppointment": {
     "operationId": "updateRentmanagerResidentAppointment",
     "method": "PUT",
     "path": "/v1/events/appointments/residents/rentmanager/{event_id}",
+    "placement": [
+      "appointments",
+      "rentmanager",
+      "residents",
+      "update"
+    ],
     "resource": "appointments",
     "vendor": "rentmanager",
     "subject": "residents",
@@ -161,63 +252,91 @@ export const operations = {
     "pathParams": [
       "event_id"
     ],
-    "query": false,
+    "queryParams": [],
     "body": "required",
-    "returns": "job"
+    "returns": "job",
+    "envelope": "meta"
   },
   "cancelRentmanagerApplicantAppointment": {
     "operationId": "cancelRentmanagerApplicantAppointment",
     "method": "POST",
     "path": "/v1/events/appointments/applicants/cancel/rentmanager",
+    "placement": [
+      "appointments",
+      "rentmanager",
+      "applicants",
+      "cancel"
+    ],
     "resource": "appointments",
     "vendor": "rentmanager",
     "subject": "applicants",
     "verb": "cancel",
     "supported": true,
     "pathParams": [],
-    "query": false,
+    "queryParams": [],
     "body": "required",
-    "returns": "job"
+    "returns": "job",
+    "envelope": "meta"
   },
   "cancelRentmanagerLeadAppointment": {
     "operationId": "cancelRentmanagerLeadAppointment",
     "method": "POST",
     "path": "/v1/events/appointments/leads/cancel/rentmanager",
+    "placement": [
+      "appointments",
+      "rentmanager",
+      "leads",
+      "cancel"
+    ],
     "resource": "appointments",
     "vendor": "rentmanager",
     "subject": "leads",
     "verb": "cancel",
     "supported": true,
     "pathParams": [],
-    "query": false,
+    "queryParams": [],
     "body": "required",
-    "returns": "job"
+    "returns": "job",
+    "envelope": "meta"
   },
   "cancelRentmanagerResidentAppointment": {
     "operationId": "cancelRentmanagerResidentAppointment",
     "method": "POST",
     "path": "/v1/events/appointments/residents/cancel/rentmanager",
+    "placement": [
+      "appointments",
+      "rentmanager",
+      "residents",
+      "cancel"
+    ],
     "resource": "appointments",
     "vendor": "rentmanager",
     "subject": "residents",
     "verb": "cancel",
     "supported": true,
     "pathParams": [],
-    "query": false,
+    "queryParams": [],
     "body": "required",
-    "returns": "job"
+    "returns": "job",
+    "envelope": "meta"
   },
   "queryRentmanagerAppointmentAvailability": {
     "operationId": "queryRentmanagerAppointmentAvailability",
     "method": "POST",
     "path": "/v1/appointment-availability/rentmanager/",
+    "placement": [
+      "appointments",
+      "rentmanager",
+      "availability",
+      "query"
+    ],
     "resource": "appointments",
     "vendor": "rentmanager",
     "subject": "availability",
     "verb": "query",
     "supported": false,
     "pathParams": [],
-    "query": false,
+    "queryParams": [],
     "body": "empty",
     "returns": "body"
   },
@@ -225,6 +344,10 @@ export const operations = {
     "operationId": "getWriteStatus",
     "method": "GET",
     "path": "/v1/admin/write-status/{root_job_id}",
+    "placement": [
+      "writes",
+      "status"
+    ],
     "resource": "writes",
     "vendor": null,
     "subject": null,
@@ -233,7 +356,7 @@ export const operations = {
     "pathParams": [
       "root_job_id"
     ],
-    "query": false,
+    "queryParams": [],
     "body": "none",
     "returns": "body"
   },
@@ -241,6 +364,10 @@ export const operations = {
     "operationId": "retryWrite",
     "method": "POST",
     "path": "/v1/admin/retry-write/{root_job_id}",
+    "placement": [
+      "writes",
+      "retry"
+    ],
     "resource": "writes",
     "vendor": null,
     "subject": null,
@@ -249,11 +376,18 @@ export const operations = {
     "pathParams": [
       "root_job_id"
     ],
-    "query": false,
+    "queryParams": [],
     "body": "empty",
-    "returns": "job"
+    "returns": "job",
+    "envelope": "top"
   }
 } as const;
+
+/**
+ * The operation that reports a write job's state, polled by `wait()`, which the client places
+ * beside it; null when the spec has none.
+ */
+export const writeStatusOperation = "getWriteStatus" as const;
 
 /** The operationId of every operation in the spec. */
 export type OperationId = keyof typeof operations;

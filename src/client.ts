@@ -1,7 +1,7 @@
 // The Propexo class: reads and checks the options, then builds the resource tree from the
 // generated operation table. No method here is written per endpoint; a new operation in the
 // spec becomes a new method by regenerating.
-import { operations, type OperationId } from "../generated/operations.js";
+import { operations, writeStatusOperation, type OperationId } from "../generated/operations.js";
 import { ApiPromise } from "./core/api-promise.js";
 import { PropexoError } from "./core/errors.js";
 import { levelled, type LogLevel, type Logger } from "./core/logger.js";
@@ -9,7 +9,7 @@ import { Pager, type PageMeta } from "./core/pagination.js";
 import { RateLimiter, type RateLimitOptions } from "./core/rate-limit.js";
 import { retryPolicy } from "./core/retry.js";
 import { Core, checkBaseUrl, type CallInput, type RequestOptions, type WithResponse } from "./core/request.js";
-import type { ResourceTree } from "./core/types.js";
+import type { ResourceTree, WaitTree } from "./core/types.js";
 import { waitForJob, type WaitOptions, type WriteStatusBody } from "./core/write-jobs.js";
 
 /** Propexo's servers. */
@@ -47,7 +47,7 @@ export interface ClientOptions {
   logLevel?: LogLevel | undefined;
 }
 
-/** The write-job helpers: `status`, `retry` (generated) and `wait`. */
+/** The write-job helper placed beside the write-status operation (e.g. `writes.wait`). */
 export interface Writes {
   /**
    * Polls a job's write status until it settles.
@@ -56,7 +56,8 @@ export interface Writes {
   wait(jobId: string, options?: WaitOptions): Promise<WriteStatusBody>;
 }
 
-type Tree = ResourceTree & { readonly writes: Writes };
+/** Every method of the spec at its placement, plus `wait` beside the write-status operation. */
+type Tree = ResourceTree & WaitTree<Writes["wait"]>;
 
 function fail(field: string, rule: string, value: unknown): never {
   throw new PropexoError(`options.${field} ${rule}, received ${JSON.stringify(value)}`);
@@ -66,6 +67,9 @@ function envToken(): string | undefined {
   // `process` is absent in browsers and some edge runtimes.
   return typeof process !== "undefined" ? process.env?.PROPEXO_TOKEN : undefined;
 }
+
+/** The resources of the spec, e.g. `appointments`, `events` and `writes`. */
+export interface Propexo extends Tree {}
 
 /**
  * A client of Propexo's appointment API.
@@ -77,13 +81,6 @@ function envToken(): string | undefined {
  * await job.wait();
  */
 export class Propexo {
-  /** `appointments.list(...)` and `appointments.<vendor>.<subject>.<create|update|cancel>(...)`. */
-  declare readonly appointments: Tree["appointments"];
-  /** `events.retrieve(eventId)`. */
-  declare readonly events: Tree["events"];
-  /** `writes.status(jobId)`, `writes.retry(jobId)`, `writes.wait(jobId)`. */
-  declare readonly writes: Tree["writes"];
-
   constructor(options: ClientOptions = {}) {
     const token = options.token ?? envToken();
     if (typeof token !== "string" || token === "") {
@@ -115,13 +112,22 @@ export class Propexo {
       log: levelled(options.logger ?? console, logLevel, scrub),
       scrub,
     });
-    const wait: Writes["wait"] = (jobId, opts) =>
-      waitForJob(jobId, (j, o) => core.call("getWriteStatus", { path: { root_job_id: j } }, o) as Promise<WithResponse<WriteStatusBody>>, opts);
-    const tree = buildTree(core, wait) as Tree;
-    (tree.writes as { wait: Writes["wait"] }).wait = wait;
-    this.appointments = tree.appointments;
-    this.events = tree.events;
-    this.writes = tree.writes;
+    const status: OperationId | null = writeStatusOperation;
+    const wait: Writes["wait"] = (jobId, opts) => {
+      if (status === null) return Promise.reject(new PropexoError("this API describes no write-status operation, so a write job cannot be waited for"));
+      const param = operations[status].pathParams[0];
+      return waitForJob(jobId, (j, o) => core.call(status, { path: { [param]: j } }, o) as Promise<WithResponse<WriteStatusBody>>, opts);
+    };
+    const tree = buildTree(core, wait);
+    if (status !== null) {
+      // `wait` sits beside the write-status method, e.g. writes.status → writes.wait.
+      const where: readonly string[] = operations[status].placement;
+      let node = tree;
+      for (const key of where.slice(0, -1)) node = node[key];
+      node.wait = wait;
+    }
+    // The resources are the spec's: every top-level name of the tree becomes a property.
+    Object.assign(this, tree);
   }
 
   /**
@@ -135,31 +141,44 @@ export class Propexo {
   }
 }
 
-/** Builds the resource tree: one method per row of the operation table. */
+/** Builds the resource tree: one method per row of the operation table, at the row's placement. */
 function buildTree(core: Core, wait: Writes["wait"]): Record<string, any> {
   const tree: Record<string, any> = {};
   for (const id of Object.keys(operations) as OperationId[]) {
-    const row = operations[id];
-    const where: string[] = row.vendor ? [row.resource, row.vendor, row.subject!, row.verb] : [row.resource, row.verb];
+    const where: readonly string[] = operations[id].placement;
     let node = tree;
     for (const key of where.slice(0, -1)) node = node[key] ??= {};
-    node[row.verb] = method(core, id, wait);
+    node[where[where.length - 1]!] = method(core, id, wait);
   }
   return tree;
 }
 
-/** The method of one operation: spreads the arguments into path, body and query, then calls the core. */
+/**
+ * The method of one operation: path parameters first, in path order; then one object that is the
+ * body, the query, or both (split by the query parameters' names); then options.
+ */
 function method(core: Core, id: OperationId, wait: Writes["wait"]) {
   const row = operations[id];
-  // Widened so the checks below stay valid for body kinds the current spec happens not to use.
+  // Widened so the checks below stay valid for shapes the current spec happens not to use.
   const bodyKind: string = row.body;
+  const queryNames: readonly string[] = row.queryParams;
+  const envelope: string | undefined = (row as { envelope?: string }).envelope;
+  const takesBody = bodyKind === "required" || bodyKind === "optional";
+  const takesObject = takesBody || queryNames.length > 0;
   return (...args: unknown[]) => {
     let i = 0;
     const input: CallInput = { path: {} };
-    for (const name of row.pathParams) input.path![name] = args[i++];
-    if (bodyKind === "required" || bodyKind === "optional") input.body = args[i++];
-    else if (bodyKind === "empty") input.body = {};
-    else if (row.query) input.query = args[i++] as Record<string, unknown> | undefined;
+    for (const name of row.pathParams as readonly string[]) input.path![name] = args[i++];
+    const params = takesObject ? args[i++] : undefined;
+    if (takesBody && queryNames.length > 0 && params && typeof params === "object" && !Array.isArray(params)) {
+      const body: Record<string, unknown> = {};
+      const query: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(params)) (queryNames.includes(k) ? query : body)[k] = v;
+      input.body = body;
+      input.query = query;
+    } else if (takesBody) input.body = params;
+    else if (queryNames.length > 0) input.query = params as Record<string, unknown> | undefined;
+    if (bodyKind === "empty") input.body = {};
     const options = (args[i] ?? {}) as RequestOptions;
     if (row.returns === "page") {
       return new Pager(
@@ -174,10 +193,11 @@ function method(core: Core, id: OperationId, wait: Writes["wait"]) {
       return new ApiPromise(
         call.then((r) => {
           const body = r.data as { meta?: { job_id: string }; job_id?: string; result?: unknown };
-          const jobId = body.meta?.job_id ?? body.job_id ?? "";
+          // Both envelopes Propexo uses: { meta: { job_id }, result } and { job_id, ... } at the top.
+          const jobId = (envelope === "meta" ? body.meta?.job_id : body.job_id) ?? "";
           const job = {
             jobId,
-            result: "result" in body ? body.result : body,
+            result: envelope === "meta" ? body.result : body,
             response: r.response,
             requestId: r.requestId,
             wait: (opts?: WaitOptions) => wait(jobId, opts),

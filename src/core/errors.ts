@@ -16,6 +16,12 @@ export interface RequestSummary {
 
 /** Base class of every error this package throws. */
 export class PropexoError extends Error {
+  // The name lives on the prototype, as a getter, rather than in a field every instance copies;
+  // and not as a statement after the class, which would keep every class in a bundle that
+  // imports none of them. `error.name`, `String(error)`, the stack and toJSON() all read it.
+  override get name(): string {
+    return "PropexoError";
+  }
   /** The request that failed, when there was one. */
   declare readonly request: RequestSummary | undefined;
 
@@ -42,6 +48,9 @@ interface ErrorBody {
 
 /** The API answered with an error status. */
 export class ApiError extends PropexoError {
+  override get name(): string {
+    return "ApiError";
+  }
   /** HTTP status. */
   declare readonly status: number;
   /** Response headers. */
@@ -80,24 +89,42 @@ export class ApiError extends PropexoError {
 
 /** 400: the API refused the request; `details` holds its validation issues. */
 export class BadRequestError extends ApiError {
+  override get name(): string {
+    return "BadRequestError";
+  }
 }
 /** 401: the token is missing or was not accepted. */
 export class AuthenticationError extends ApiError {
+  override get name(): string {
+    return "AuthenticationError";
+  }
 }
 /** 403: the token may not do this. */
 export class PermissionDeniedError extends ApiError {
+  override get name(): string {
+    return "PermissionDeniedError";
+  }
 }
 /** 404: no such resource or route. */
 export class NotFoundError extends ApiError {
+  override get name(): string {
+    return "NotFoundError";
+  }
 }
 /**
  * 405: the PMS cannot do this. Thrown without a network call for operations the spec marks
  * `x-propexo-supported: false` (then `response` is undefined).
  */
 export class UnsupportedOperationError extends ApiError {
+  override get name(): string {
+    return "UnsupportedOperationError";
+  }
 }
 /** 429: the minute's request budget is spent. */
 export class RateLimitError extends ApiError {
+  override get name(): string {
+    return "RateLimitError";
+  }
   /** `x-ratelimit-limit`, when sent. */
   get limit(): number | undefined {
     return numberHeader(this.headers, "x-ratelimit-limit");
@@ -109,16 +136,28 @@ export class RateLimitError extends ApiError {
 }
 /** 5xx: the API failed. */
 export class InternalServerError extends ApiError {
+  override get name(): string {
+    return "InternalServerError";
+  }
 }
 
 /** The request never got an HTTP answer: DNS, refused or reset connection, TLS, ... */
 export class ConnectionError extends PropexoError {
+  override get name(): string {
+    return "ConnectionError";
+  }
 }
 /** No answer within `timeoutMs` (per attempt), or `wait()` ran out of time. */
 export class TimeoutError extends PropexoError {
+  override get name(): string {
+    return "TimeoutError";
+  }
 }
 /** The caller's `AbortSignal` fired. */
 export class AbortError extends PropexoError {
+  override get name(): string {
+    return "AbortError";
+  }
 }
 
 /** One way a request breaks the spec. */
@@ -135,6 +174,9 @@ export interface ValidationIssue {
 
 /** The request breaks the spec; nothing was sent. */
 export class RequestValidationError extends PropexoError {
+  override get name(): string {
+    return "RequestValidationError";
+  }
   declare readonly issues: readonly ValidationIssue[];
 
   constructor(issues: ValidationIssue[], request: RequestSummary) {
@@ -149,6 +191,9 @@ export type WriteJobState = "SUCCESS" | "PARTIAL_SUCCESS" | "FAILURE" | "PENDING
 
 /** A write job settled as FAILURE or PARTIAL_SUCCESS. */
 export class WriteFailedError extends PropexoError {
+  override get name(): string {
+    return "WriteFailedError";
+  }
   declare readonly jobId: string;
   declare readonly status: WriteJobState;
   declare readonly errors: readonly string[];
@@ -159,16 +204,6 @@ export class WriteFailedError extends PropexoError {
     this.status = status;
     this.errors = errors;
   }
-}
-
-// Each class carries its name on its prototype, set here once, rather than in a field that
-// every instance would copy: `error.name`, `String(error)`, the stack and toJSON() read the same.
-for (const [name, Class] of Object.entries({
-  PropexoError, ApiError, BadRequestError, AuthenticationError, PermissionDeniedError, NotFoundError,
-  UnsupportedOperationError, RateLimitError, InternalServerError, ConnectionError, TimeoutError,
-  AbortError, RequestValidationError, WriteFailedError,
-})) {
-  Class.prototype.name = name;
 }
 
 /** The one place that turns an HTTP error status into an error class. */

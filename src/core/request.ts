@@ -69,8 +69,12 @@ export interface CallInput {
 
 // openapi-fetch's CommonJS build sets `exports.default` without `__esModule`, so a CommonJS
 // consumer of our CJS build sees its whole exports object as the default import. Both shapes work.
-const createClient: typeof openapiFetch.default =
-  typeof openapiFetch.default === "function" ? openapiFetch.default : (openapiFetch.default as unknown as { default: typeof openapiFetch.default }).default;
+// Looked up when a client is made, not at module load, so that a bundle which imports only a
+// helper (appointmentSlot) leaves openapi-fetch out.
+const createClient = ((options) => {
+  const create = typeof openapiFetch.default === "function" ? openapiFetch.default : (openapiFetch.default as unknown as { default: typeof openapiFetch.default }).default;
+  return create(options);
+}) as typeof openapiFetch.default;
 
 /** Percent-encodes each path parameter into the route, as sent on the wire. */
 function fillPath(route: string, params: Record<string, unknown>): string {

@@ -9,7 +9,10 @@ import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { operations, Propexo, type OperationId, type RequestOptions } from "../../src/index.js";
 import { ROOT, deref as derefIn, operationsOf } from "./project.js";
+import { inputsFor, type CallInput } from "./inputs.js";
 import type { Violation } from "./violations.js";
+
+export type { CallInput } from "./inputs.js";
 
 export const spec: any = JSON.parse(readFileSync(join(ROOT, "generated", "openapi.json"), "utf8"));
 export const JSON_TYPE = "application/json";
@@ -43,28 +46,12 @@ export function specOperations(): SpecOperation[] {
   return out;
 }
 
-export interface Parameter {
-  name: string;
-  in: "path" | "query" | "header" | "cookie";
-  required: boolean;
-  schema: any;
-  example: unknown;
-}
+export type { Parameter } from "./inputs.js";
 
-export function parametersOf(op: any): Parameter[] {
-  return (op.parameters ?? []).map((ref: any) => {
-    const p = deref(ref);
-    return { name: p.name, in: p.in, required: p.required === true, schema: deref(p.schema), example: named(p.examples)[0]?.[1] ?? p.example };
-  });
-}
+// Bound to the bundled spec, which is what every contract test talks to Prism about.
+const inputs = inputsFor(spec);
+export const { parametersOf, named, bodySchemaOf, requestExamples, validValue, minimalInput, fullInput } = inputs;
 
-/** The named examples of an `examples` map as [name, value]. */
-export function named(examples: Record<string, any> | undefined): [string, unknown][] {
-  return Object.entries(examples ?? {}).map(([name, example]) => [name, deref(example).value]);
-}
-
-export const bodySchemaOf = (op: any): any => deref(op.requestBody?.content?.[JSON_TYPE]?.schema);
-export const requestExamples = (op: any): [string, unknown][] => named(op.requestBody?.content?.[JSON_TYPE]?.examples);
 export const jsonContent = (response: any): any => deref(response)?.content?.[JSON_TYPE];
 
 /** Every named example of every JSON response of `op`. */
@@ -110,96 +97,6 @@ function inline(schema: any): any {
   const out: any = {};
   for (const [k, v] of Object.entries(schema)) out[k] = k === "$ref" && typeof v === "string" && v.startsWith("#") ? `spec${v}` : inline(v);
   return out;
-}
-
-// ---- Valid values -----------------------------------------------------------------------------
-
-/** Every value the spec's request examples give to a field, across all operations. */
-const exampleFields = new Map<string, unknown>();
-for (const { op } of operationsOf(spec)) {
-  for (const [, body] of requestExamples(op)) {
-    if (body && typeof body === "object") for (const [k, v] of Object.entries(body)) if (!exampleFields.has(k)) exampleFields.set(k, v);
-  }
-}
-
-/** A value of each implemented format that its checker (and Prism) accepts, for fields without an example. */
-const FORMAT_SAMPLES: Record<string, string> = {
-  date: "2024-05-01",
-  "date-time": "2024-05-01T09:30:00Z",
-  email: "leasing@example.com",
-  uri: "https://example.com/appointments",
-};
-
-/**
- * A value the spec allows for `name`: the operation's own example, else another operation's
- * example of the same field, else the schema's default, const or first enum member, else one
- * made from the type (a sample of the format, lengths and bounds honoured, an array of
- * `minItems` such values). A string with a pattern and no example is an error: better an example
- * in the spec than a guess here.
- */
-export function validValue(name: string, schema: any, own?: Record<string, unknown>): unknown {
-  if (own && Object.hasOwn(own, name)) return own[name];
-  if (exampleFields.has(name)) return exampleFields.get(name);
-  if (schema.default !== undefined) return schema.default;
-  if (schema.const !== undefined) return schema.const;
-  if (schema.enum) return schema.enum[0];
-  const type = ([] as string[]).concat(schema.type ?? [])[0];
-  if (type === "string" && schema.pattern === undefined && (schema.format === undefined || FORMAT_SAMPLES[schema.format])) {
-    const sample = FORMAT_SAMPLES[schema.format] ?? `sample-${name}`.padEnd(schema.minLength ?? 0, "x");
-    return schema.format === undefined && schema.maxLength !== undefined ? sample.slice(0, schema.maxLength) : sample;
-  }
-  if (type === "integer" || type === "number") {
-    if (schema.exclusiveMinimum !== undefined) return schema.exclusiveMinimum + 1;
-    const n = schema.minimum ?? 1;
-    return schema.exclusiveMaximum !== undefined && n >= schema.exclusiveMaximum ? schema.exclusiveMaximum - 1 : n;
-  }
-  if (type === "boolean") return true;
-  if (type === "array" && schema.items !== undefined) {
-    const items = deref(schema.items);
-    const count = Math.max(1, schema.minItems ?? 1);
-    // Distinct members where the items are an enum, so that uniqueItems holds.
-    return Array.from({ length: count }, (_, i) => (items.enum ? items.enum[i % items.enum.length] : validValue(`${name}.${i}`, items)));
-  }
-  throw new Error(`no example value for ${name} (${JSON.stringify(schema)}); add an example to the spec`);
-}
-
-/** The inputs of one call: path parameters, body, query. */
-export interface CallInput {
-  path: Record<string, unknown>;
-  body?: unknown;
-  query?: Record<string, unknown>;
-}
-
-function pathValues(op: any): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const p of parametersOf(op).filter((p) => p.in === "path")) out[p.name] = validValue(p.name, p.schema, p.example === undefined ? undefined : { [p.name]: p.example });
-  return out;
-}
-
-function bodyFields(op: any, which: "required" | "all"): Record<string, unknown> | undefined {
-  const schema = bodySchemaOf(op);
-  if (!schema) return undefined;
-  // The operation's first example wins, then its later ones fill in the members it lacks.
-  const merged: Record<string, unknown> = Object.assign({}, ...requestExamples(op).map(([, v]) => v).reverse());
-  const names = which === "all" ? Object.keys(schema.properties ?? {}) : ((schema.required ?? []) as string[]);
-  return Object.fromEntries(names.map((n) => [n, validValue(n, deref(schema.properties[n]), merged)]));
-}
-
-/** Required fields only: no query, the body's required members. */
-export function minimalInput(op: any): CallInput {
-  const body = bodyFields(op, "required");
-  return { path: pathValues(op), ...(body && { body }) };
-}
-
-/** Every field: all query parameters and every member of the body. */
-export function fullInput(op: any): CallInput {
-  const body = bodyFields(op, "all");
-  const query = Object.fromEntries(
-    parametersOf(op)
-      .filter((p) => p.in === "query")
-      .map((p) => [p.name, validValue(p.name, p.schema, p.example === undefined ? undefined : { [p.name]: p.example })]),
-  );
-  return { path: pathValues(op), ...(body && { body }), ...(Object.keys(query).length > 0 && { query }) };
 }
 
 // ---- Broken requests --------------------------------------------------------------------------
@@ -409,21 +306,23 @@ export function recordingFetch(target: (request: Request) => Promise<Response> =
   return { fetch, exchanges };
 }
 
-/** The client method of a table row: `client[resource][vendor][subject][verb]` or `client[resource][verb]`. */
+/** The client method of a table row, found at the row's placement (`client.appointments.list`). */
 export function methodOf(client: Propexo, row: Row): (...args: unknown[]) => any {
-  const where: string[] = row.vendor ? [row.resource, row.vendor, row.subject!, row.verb] : [row.resource, row.verb];
+  const where: readonly string[] = row.placement;
   let node: any = client;
   for (const key of where) node = node?.[key];
   if (typeof node !== "function") throw new Error(`client.${where.join(".")} is not a method`);
   return node;
 }
 
-/** The method's arguments: path parameters, then the body or the query, then the options. */
+/** The method's arguments: path parameters, then the body and/or query as one object, then the options. */
 export function argsOf(row: Row, input: CallInput, options: RequestOptions): unknown[] {
   const args: unknown[] = row.pathParams.map((name) => input.path[name]);
   const body: string = row.body;
-  if (body === "required" || body === "optional") args.push(input.body);
-  else if (row.query && body === "none") args.push(input.query);
+  const takesBody = body === "required" || body === "optional";
+  if (takesBody && row.queryParams.length > 0) args.push(input.body === undefined && input.query === undefined ? undefined : { ...(input.body as object), ...input.query });
+  else if (takesBody) args.push(input.body);
+  else if (row.queryParams.length > 0) args.push(input.query);
   args.push(options);
   return args;
 }
@@ -454,7 +353,7 @@ export function expectedData(row: Row, body: any): unknown {
     case "item":
       return body.results;
     case "job":
-      return { jobId: body.meta?.job_id ?? body.job_id, result: "result" in body ? body.result : body };
+      return (row as { envelope?: string }).envelope === "meta" ? { jobId: body.meta.job_id, result: body.result } : { jobId: body.job_id, result: body };
     default:
       return body;
   }

@@ -28,7 +28,7 @@ export async function loadOfficial(): Promise<any> {
 /** Copies what the pipeline reads and writes into a fresh folder; remove it with `dispose`. */
 export async function scratchProject(): Promise<{ root: string; dispose: () => Promise<void> }> {
   const root = await mkdtemp(join(tmpdir(), "propexo-scratch-"));
-  for (const entry of ["openapi", "generated", "redocly.yaml", ".redocly.lint-ignore.yaml"]) {
+  for (const entry of ["openapi", "generated", "redocly.yaml", ".redocly.lint-ignore.yaml", "scripts/lint"]) {
     await cp(join(ROOT, entry), join(root, entry), { recursive: true });
   }
   return { root, dispose: () => rm(root, { recursive: true, force: true }) };

@@ -237,4 +237,26 @@ describe("a web page", () => {
       ]),
     );
   });
+
+  it("tree-shakes: a bundle that imports only appointmentSlot from the package holds neither the client nor openapi-fetch", async () => {
+    const dir = await project("slot-only", { "src/main.ts": 'import { appointmentSlot } from "propexo-appointments";\nconsole.log(appointmentSlot(0, "UTC"));\n' });
+    const bundled = await build({
+      entryPoints: [join(dir, "src", "main.ts")],
+      bundle: true,
+      platform: "browser",
+      format: "esm",
+      minify: true,
+      write: false,
+      metafile: true,
+      logLevel: "error",
+    });
+    // Every module esbuild read is listed; what counts is what reached the output.
+    const kept = Object.values(bundled.metafile!.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([name]) => name));
+    expect(kept.filter((i) => /openapi-fetch/.test(i))).toEqual([]);
+    const code = bundled.outputFiles[0]!.text;
+    // The client's own code would bring its error classes and its request core with it.
+    expect(code).not.toMatch(/PropexoError|RateLimitError|Authorization/);
+    expect(code).toMatch(/appointmentSlot/);
+  });
 });
+

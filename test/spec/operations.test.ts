@@ -1,30 +1,15 @@
 // The spec holds every operation the project promises, exactly as Propexo serves it.
+import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { operations as table } from "../../generated/operations.js";
 import { deref, loadBundled, loadSpec, operationsOf } from "../helpers/project.js";
 
-// Method and path of every operation, trailing slashes included, as Propexo documents them.
-const EXPECTED: [string, string][] = [
-  ["GET", "/v1/appointments/"],
-  ["GET", "/v1/events/{event_id}"],
-  ["POST", "/v1/events/appointments/leads/resman/"],
-  ["PUT", "/v1/events/appointments/leads/resman/{event_id}"],
-  ["POST", "/v1/events/appointments/leads/cancel/resman"],
-  ["POST", "/v1/events/appointments/applicants/rentmanager/"],
-  ["POST", "/v1/events/appointments/leads/rentmanager/"],
-  ["POST", "/v1/events/appointments/residents/rentmanager/"],
-  ["PUT", "/v1/events/appointments/applicants/rentmanager/{event_id}"],
-  ["PUT", "/v1/events/appointments/leads/rentmanager/{event_id}"],
-  ["PUT", "/v1/events/appointments/residents/rentmanager/{event_id}"],
-  ["POST", "/v1/events/appointments/applicants/cancel/rentmanager"],
-  ["POST", "/v1/events/appointments/leads/cancel/rentmanager"],
-  ["POST", "/v1/events/appointments/residents/cancel/rentmanager"],
-  ["POST", "/v1/appointment-availability/rentmanager/"],
-  ["GET", "/v1/admin/write-status/{root_job_id}"],
-  ["POST", "/v1/admin/retry-write/{root_job_id}"],
-];
-
-const NOT_SUPPORTED = ["POST /v1/events/appointments/leads/cancel/resman", "POST /v1/appointment-availability/rentmanager/"];
+// What the package promises (method, path, operationId, supported), kept as data in one place.
+const PROMISED: { method: string; path: string; operationId: string; supported: boolean }[] = JSON.parse(
+  readFileSync(new URL("./promised-operations.json", import.meta.url), "utf8"),
+).operations;
+const HOW_TO_UPDATE =
+  "If this is intended, update test/spec/promised-operations.json in the same change and record it in CHANGELOG.md (removing or renaming an operation is a breaking change).";
 
 let spec: any;
 let bundled: any;
@@ -34,9 +19,15 @@ beforeAll(async () => {
 });
 
 describe("operations", () => {
-  it("are exactly the promised methods and paths", () => {
-    const actual = operationsOf(spec).map((o) => `${o.method} ${o.path}`).sort();
-    expect(actual).toEqual(EXPECTED.map(([m, p]) => `${m} ${p}`).sort());
+  it("include every promised operation, under its promised operationId and support", () => {
+    const inSpec = new Map(operationsOf(spec).map((o) => [`${o.method} ${o.path}`, o.op]));
+    for (const promised of PROMISED) {
+      const where = `${promised.method} ${promised.path}`;
+      const op = inSpec.get(where);
+      expect(op, `${where} is promised but missing from openapi/propexo.yaml. ${HOW_TO_UPDATE}`).toBeDefined();
+      expect(op.operationId, `${where}: its operationId names the client method. ${HOW_TO_UPDATE}`).toBe(promised.operationId);
+      expect(op["x-propexo-supported"] !== false, `${where}: promised supported=${promised.supported}. ${HOW_TO_UPDATE}`).toBe(promised.supported);
+    }
   });
 
   it("each have a unique camelCase operationId, tags, summary, description and bearer security", () => {
@@ -69,19 +60,22 @@ describe("operations", () => {
       const tooMany = deref(bundled, op.responses["429"]);
       expect(Object.keys(tooMany.headers ?? {}).sort(), where).toEqual(["x-ratelimit-limit", "x-ratelimit-remaining"]);
       const has405 = "405" in op.responses;
-      expect(has405, `${where}: 405 only on the not-supported operations`).toBe(NOT_SUPPORTED.includes(where));
+      expect(has405, `${where}: 405 exactly on the operations marked x-propexo-supported: false`).toBe(op["x-propexo-supported"] === false);
     }
   });
 
-  it("wrap every per-PMS write in { meta: { job_id }, result } and lists in { meta: ResponseMeta, results }", () => {
+  it("answer every supported per-PMS operation with a write job, its job_id a required string", () => {
     for (const { method, path, op } of operationsOf(bundled)) {
+      if (!op["x-propexo-vendor"] || op["x-propexo-supported"] === false) continue;
+      const where = `${method} ${path}`;
       const ok = deref(bundled, deref(bundled, op.responses["200"]).content["application/json"].schema);
-      if (op["x-propexo-vendor"] && op["x-propexo-supported"] !== false) {
-        expect(ok.required, `${method} ${path}`).toEqual(["meta", "result"]);
-        const meta = deref(bundled, ok.properties.meta);
-        expect(meta.required).toEqual(["job_id"]);
-        expect(meta.properties.job_id.type).toBe("string");
-      }
+      const row = (table as Record<string, any>)[op.operationId];
+      expect(row.returns, where).toBe("job");
+      // Propexo's two write envelopes: { meta: { job_id }, result } and { job_id, ... } at the top.
+      const holder = row.envelope === "meta" ? deref(bundled, ok.properties.meta) : ok;
+      if (row.envelope === "meta") expect(ok.required, where).toEqual(expect.arrayContaining(["meta", "result"]));
+      expect(holder.required, where).toContain("job_id");
+      expect(deref(bundled, holder.properties.job_id).type, where).toBe("string");
     }
     const list = bundled.paths["/v1/appointments/"].get.responses["200"].content["application/json"].schema;
     const listSchema = deref(bundled, list);
@@ -90,23 +84,20 @@ describe("operations", () => {
     expect(deref(bundled, listSchema.properties.results.items)).toBe(bundled.components.schemas.Event);
   });
 
-  it("mark exactly the two not-supported operations with x-propexo-supported: false", () => {
-    const marked = operationsOf(spec)
-      .filter((o) => o.op["x-propexo-supported"] === false)
-      .map((o) => `${o.method} ${o.path}`);
-    expect(marked.sort()).toEqual([...NOT_SUPPORTED].sort());
-  });
-
-  it("name their vendor and subject consistently with the path", () => {
+  it("name their PMS consistently in x-propexo-vendor, the path, the tags and the summary", () => {
+    // The PMSs are the tags that carry x-propexo-pms (the PMS's display name); nothing here lists them.
+    const pms = new Map<string, string>(spec.tags.filter((t: any) => typeof t["x-propexo-pms"] === "string").map((t: any) => [t.name, t["x-propexo-pms"]]));
+    expect(pms.size).toBeGreaterThan(0);
     for (const { method, path, op } of operationsOf(spec)) {
+      const where = `${method} ${path}`;
       const vendor = op["x-propexo-vendor"];
-      const mentioned = /\/(resman|rentmanager)(\/|$)/.exec(path)?.[1];
-      expect(vendor, `${method} ${path}`).toBe(mentioned);
-      if (vendor) {
-        const subject = op["x-propexo-subject"];
-        expect(path, `${method} ${path} has subject ${subject}`).toMatch(new RegExp(`[/-]${subject}/`));
-        expect(op.summary, `${method} ${path}`).toMatch(vendor === "resman" ? /ResMan/ : /Rent Manager/);
-      }
+      const named = path.split("/").filter((s) => pms.has(s));
+      expect(vendor === undefined ? [] : [vendor], `${where}: the PMS its path names`).toEqual(named);
+      if (vendor === undefined) continue;
+      expect(op.tags, where).toContain(vendor);
+      expect(op.summary, where).toContain(pms.get(vendor));
+      const subject = op["x-propexo-subject"];
+      expect(path, `${where} has subject ${subject}`).toMatch(new RegExp(`[/-]${subject}/`));
     }
   });
 
@@ -122,28 +113,29 @@ describe("operations", () => {
 });
 
 describe("the generated operation table", () => {
-  it("has one row per operation, agreeing with the spec", () => {
+  it("has one row per operation, agreeing with the spec and its placement extensions", () => {
     const ops = operationsOf(bundled);
-    expect(Object.keys(table).sort()).toEqual(ops.map((o) => o.op.operationId).sort());
+    const rows = Object.values(table) as any[];
+    expect(rows.length).toBe(ops.length);
     for (const { method, path, op } of ops) {
-      const row = (table as Record<string, any>)[op.operationId];
-      expect(row).toMatchObject({
-        method,
-        path,
-        resource: op["x-propexo-resource"],
-        vendor: op["x-propexo-vendor"] ?? null,
-        subject: op["x-propexo-subject"] ?? null,
-        verb: op["x-propexo-verb"],
-        supported: op["x-propexo-supported"] !== false,
-      });
+      const row = rows.find((r) => r.method === method && r.path === path);
+      expect(row, `${method} ${path}`).toBeDefined();
+      if (op.operationId) expect(row.operationId).toBe(op.operationId);
+      expect(row.supported).toBe(op["x-propexo-supported"] !== false);
+      const ext = ["x-propexo-resource", "x-propexo-vendor", "x-propexo-subject", "x-propexo-verb"].map((k) => op[k]);
+      if (ext.some((v) => v !== undefined)) {
+        // Each extension present overrides its part of the placement.
+        if (ext[0]) expect(row.placement[0]).toBe(ext[0]);
+        if (ext[3]) expect(row.placement.at(-1)).toBe(ext[3]);
+        expect(row.placement.slice(1, -1)).toEqual(ext.slice(1, 3).filter((v) => v !== undefined));
+      }
+      expect(row.pathParams).toEqual([...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]));
     }
   });
 
   it("places every operation at a distinct spot in the client tree", () => {
-    const spots = Object.values(table).map((r: any) => [r.resource, r.vendor, r.subject, r.verb].filter(Boolean).join("."));
+    const spots = Object.values(table).map((r: any) => r.placement.join("."));
     expect(new Set(spots).size).toBe(spots.length);
-    expect(spots).toContain("appointments.rentmanager.leads.cancel");
-    expect(spots).toContain("appointments.list");
-    expect(spots).toContain("writes.status");
+    for (const promised of PROMISED) expect(spots).toContain((table as Record<string, any>)[promised.operationId].placement.join("."));
   });
 });

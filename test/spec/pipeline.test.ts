@@ -39,8 +39,10 @@ describe.concurrent("lint", () => {
     ["rule/operation-security", "operationId: retryWrite\n      summary: Retry a failed write job\n", "operationId: retryWrite\n      summary: Retry a failed write job\n"],
     ["rule/operation-400-shared-error", /('400':\n\s+)\$ref: '#\/components\/responses\/BadRequest'(\n\s+'401':\n\s+\$ref: '#\/components\/responses\/Unauthorized'\n\s+'429':\n\s+\$ref: '#\/components\/responses\/TooManyRequests'\n\n\s+\/v1\/admin\/retry-write)/, "$1$ref: '#/components/responses/Unauthorized'$2"],
     ["rule/property-description", "          description: Propexo ID of the lead source.\n", ""],
-    ["rule/per-pms-operation-names-vendor", "      x-propexo-vendor: resman\n      x-propexo-subject: leads\n      x-propexo-verb: update\n", "      x-propexo-subject: leads\n      x-propexo-verb: update\n"],
-    ["rule/per-pms-summary-names-vendor", "summary: Update a lead appointment in ResMan", "summary: Update a lead appointment somewhere"],
+    ["propexo/per-pms-operation-names-vendor", "      x-propexo-vendor: resman\n      x-propexo-subject: leads\n      x-propexo-verb: update\n", "      x-propexo-subject: leads\n      x-propexo-verb: update\n"],
+    ["propexo/per-pms-summary-names-vendor", "summary: Update a lead appointment in ResMan", "summary: Update a lead appointment somewhere"],
+    // A PMS the spec does not declare (no tag with x-propexo-pms) is caught, not skipped.
+    ["propexo/per-pms-operation-names-vendor", "      x-propexo-vendor: resman\n      x-propexo-subject: leads\n      x-propexo-verb: update\n", "      x-propexo-vendor: newpms\n      x-propexo-subject: leads\n      x-propexo-verb: update\n"],
   ])("%s stops a spec that breaks it", async ([rule, from, to], ctx) => {
     const root = await scratch(ctx);
     if (rule === "rule/operation-security") {
