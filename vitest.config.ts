@@ -8,14 +8,17 @@ export default defineConfig({
         test: {
           name: "spec",
           include: ["test/spec/**/*.test.ts"],
-          // These tests run the real pipeline (Redocly, openapi-typescript) on scratch copies.
-          testTimeout: 60_000,
+          // These tests run the real pipeline (Redocly, openapi-typescript) on scratch copies,
+          // several at once; generous, so a loaded two-core machine does not fail them.
+          testTimeout: 180_000,
         },
       },
       {
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
+          // Property tests run hundreds of cases; the default 5 s is too tight on a loaded machine.
+          testTimeout: 30_000,
         },
       },
       {
