@@ -32,6 +32,9 @@ const EXPECTED: Record<string, string[]> = {
   "operation-added": ["- operation-added PUT /pets/{pet_id}: operation replacePet added"],
   // Matched by operationId, so what changed inside is still seen.
   "operation-moved": [
+    // Without placement marks the client places by tag, method and path: both methods move.
+    "B client-method-changed GET /animals/{animal_id}: client method moved: pets.retrieve → animals.retrieve",
+    "B client-method-changed PUT /pets: client method moved: pets.create → pets.update",
     "B operation-moved GET /animals/{animal_id}: operation getPet moved from GET /pets/{pet_id}",
     '- parameter-removed GET /animals/{animal_id} #/parameters/path/animal_id: path parameter "pet_id" renamed to "animal_id" (same place in the path)',
     "B operation-moved PUT /pets: operation createPet moved from POST /pets",
@@ -80,6 +83,7 @@ const EXPECTED: Record<string, string[]> = {
     '- parameter-required POST /pets #/parameters/header/idempotency-key: header parameter "Idempotency-Key" made optional',
   ],
   "request-body-changed": [
+    "B client-method-changed DELETE /pets/{pet_id}: client method pets.delete takes (path parameter, body, options) instead of (path parameter, options)",
     "B request-body-changed DELETE /pets/{pet_id} #/requestBody: required request body added",
     "- request-body-changed POST /pets #/requestBody: request body made optional",
   ],

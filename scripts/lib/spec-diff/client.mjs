@@ -4,8 +4,8 @@ import { operationTable } from "../operations.mjs";
 
 /**
  * The client's method table for a spec, as the generator builds it (scripts/lib/operations.mjs),
- * or undefined for a spec the client could not be generated from (no placement marks: another
- * project's spec, or a release from before the client had them).
+ * or undefined for a spec the client could not be generated from (two operations at one spot,
+ * an undeclared path parameter, a body field that is also a query parameter).
  */
 export function clientTable(doc) {
   try {
@@ -15,17 +15,19 @@ export function clientTable(doc) {
   }
 }
 
-/** Where a row's method lives in the client: `resource.verb` or `resource.vendor.subject.verb`. */
-export const placement = (row) => (row.vendor ? [row.resource, row.vendor, row.subject, row.verb] : [row.resource, row.verb]).join(".");
+/** Where a row's method lives in the client, e.g. `appointments.rentmanager.leads.create`. */
+export const placement = (row) => row.placement.join(".");
 
 /**
  * The positional arguments of a row's method, as src/client.ts takes them: one per path
- * parameter, then the body (unless there is none or it is empty, which the client fills in), or
- * else the query; the options come last.
+ * parameter, then one object (the body, with the query parameters merged in when there are
+ * both, or else the query; none when there is neither or the body is empty, which the client
+ * fills in); the options come last.
  */
 export function argumentList(row) {
   const args = row.pathParams.map(() => "path parameter");
-  if (row.body === "required" || row.body === "optional") args.push("body");
-  else if (row.body === "none" && row.query) args.push("query");
+  const query = row.queryParams.length > 0;
+  if (row.body === "required" || row.body === "optional") args.push(query ? "body and query" : "body");
+  else if (query) args.push("query");
   return [...args, "options"];
 }
