@@ -164,9 +164,10 @@ export class RateLimiter implements Pacer<Ticket> {
    * was slowed, and pauses after a 429.
    */
   observe(headers: Headers, status: number, retryAfterMs?: number, ticket?: Ticket): void {
-    this.#setLimit(Number(headers.get("x-ratelimit-limit")));
+    // Both headers are read as whole numbers (parseInt): the log is indexed by them, and neither
+    // "Infinity" nor a fraction may turn the pacer's arithmetic into NaN.
+    this.#setLimit(parseInt(headers.get("x-ratelimit-limit")!));
     const now = this.#now();
-    // Read as a whole number (parseInt), as the log is indexed by it.
     const remaining = parseInt(headers.get("x-ratelimit-remaining")!);
     if (Number.isFinite(remaining)) {
       if (ticket && status !== 429) ticket.slowed = this.#limit - remaining > this.#unslowed;
