@@ -268,7 +268,7 @@ class SharedPacer implements Pacer<SharedTicket | undefined> {
       if (!Array.isArray(reply) || reply[0] === undefined) throw new Error(`unexpected answer ${JSON.stringify(reply)}`);
       if (reply.length >= 5) {
         if (reply[0] === "1") this.#offset = num(reply[1]) - (before + Date.now()) / 2;
-        this.#fleet = Math.max(1, Number(reply[2]));
+        this.#fleet = Math.max(this.#s.processes, Number(reply[2]));
         this.#limit = num(reply[3]);
         this.#used = Number(reply[4]);
       }
@@ -308,7 +308,9 @@ class SharedPacer implements Pacer<SharedTicket | undefined> {
     this.#lastProbe = now;
     const wallNow = Date.now();
     const live = [...alone.tickets].filter((t) => !t.local!.settled || t.local!.at > wallNow - this.#s.windowMs);
-    this.#step("merge", [String(live.length), ...this.#entries(live)]).then(
+    // Room for the others' shares, which they may still be sending alone.
+    const reserve = (this.#fleet - 1) * Math.max(1, Math.floor(this.#limit / this.#fleet));
+    this.#step("merge", [String(reserve), String(live.length), ...this.#entries(live)]).then(
       () => {
         if (this.#alone !== alone) return;
         for (const t of live) t.merged = true;
@@ -316,7 +318,7 @@ class SharedPacer implements Pacer<SharedTicket | undefined> {
         // Calls let through while the merge was on its way go in a second one.
         const late = [...alone.tickets].filter((t) => !t.merged);
         for (const t of late) t.merged = true;
-        if (late.length) this.#send("merge", [String(late.length), ...this.#entries(late)]);
+        if (late.length) this.#send("merge", ["0", String(late.length), ...this.#entries(late)]);
         this.#log.info(`shared rate limit: Redis answers again; pacing with the other processes`);
       },
       () => {},

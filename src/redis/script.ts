@@ -6,7 +6,7 @@
 // answer. What the local pacer has no need of comes on top, and only there: the clock is Redis's
 // TIME, so processes with skewed clocks agree; a call in flight longer than the window plus a
 // bound is presumed dead (its process died) and dropped, so it cannot hold budget or memory; the
-// key expires on its own; processes seen in the last window are counted, for the share each
+// key expires on its own; processes seen in the last three windows are counted, for the share each
 // takes should Redis become unreachable; and `merge` adds the calls a process sent while it could
 // not reach Redis.
 //
@@ -20,7 +20,7 @@
 //   take:    id, deadline ("" = none: refuse when Redis's clock has passed it, as the caller gave up)
 //   finish:  id, limit, remaining, status, retryAfterMs, sentAt, elapsedMs  ("" = absent)
 //   observe: limit, remaining, status, retryAfterMs
-//   merge:   count, then count × (id, age ms, settled 0/1)
+//   merge:   reserve, count, then count × (id, age ms, settled 0/1)
 // Replies: take → { "1", now, ... } sent, { "0", wait ms, ... } wait, { "-1" } late; the others
 //          { "1", now, ... }; where "..." is the processes seen in the last window, the limit in
 //          force and the calls in the log.
@@ -66,17 +66,19 @@ do
   s.sent = kept
 end
 
+-- Processes seen in the last three windows: one that waits a whole window between two steps
+-- still counts, so the shares taken while Redis is unreachable never add up to more than the limit.
 local function count(pidSeen)
   if pidSeen then s.fleet[pid] = now end
   local n = 0
   for p, seen in pairs(s.fleet) do
-    if seen <= now - W then s.fleet[p] = nil else n = n + 1 end
+    if seen <= now - 3 * W then s.fleet[p] = nil else n = n + 1 end
   end
   return n
 end
 
 local function save()
-  local ttl = math.max(2 * W + inFlight, s.pausedUntil - now + W, s.foreignUntil - now + W)
+  local ttl = math.max(3 * W + inFlight, s.pausedUntil - now + W, s.foreignUntil - now + W)
   redis.call('SET', key, cmsgpack.pack(s), 'PX', string.format('%.0f', math.ceil(ttl)))
 end
 
@@ -158,9 +160,16 @@ if op == 'finish' then
 elseif op == 'observe' then
   observe(tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), now)
 elseif op == 'merge' then
-  local n = tonumber(ARGV[7])
+  -- A process back from pacing alone adds what it sent, and holds room for what the others may
+  -- still be sending alone (their shares), for a window: they add theirs as they come back.
+  local reserve = tonumber(ARGV[7])
+  if reserve > 0 and reserve >= s.foreign then
+    s.foreign = reserve
+    s.foreignUntil = now + W
+  end
+  local n = tonumber(ARGV[8])
   for i = 0, n - 1 do
-    local id, at, settled = ARGV[8 + 3 * i], now - tonumber(ARGV[9 + 3 * i]), tonumber(ARGV[10 + 3 * i])
+    local id, at, settled = ARGV[9 + 3 * i], now - tonumber(ARGV[10 + 3 * i]), tonumber(ARGV[11 + 3 * i])
     local known = false
     for _, t in ipairs(sent) do if t[1] == id then known = true end end
     if not known and (settled == 0 or at > now - W) then sent[#sent + 1] = { id, at, settled } end
