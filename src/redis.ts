@@ -37,7 +37,10 @@ export interface SharedRateLimitOptions extends RateLimitOptions {
   secret: string | Uint8Array;
   /** Prefix of the budget's key (default "propexo:rate-limit:"). */
   prefix?: string | undefined;
-  /** Longest wait for one Redis step before the process paces alone (default 250 ms). */
+  /**
+   * Longest wait for one Redis step before the process paces alone (default 1000 ms: small next
+   * to the minute-long window, and long enough that a busy machine does not set it off).
+   */
   stepTimeoutMs?: number | undefined;
   /** While pacing alone, how often to ask Redis whether it is back (default windowMs / 60: 1 s). */
   probeIntervalMs?: number | undefined;
@@ -96,7 +99,7 @@ function check(field: string, value: number | undefined, ok: boolean, rule: stri
  */
 export function sharedRateLimit(options: SharedRateLimitOptions): PacerFactory {
   const { redis, secret, prefix = "propexo:rate-limit:", requestsPerMinute = 150, windowMs = 60_000 } = options;
-  const { stepTimeoutMs = 250, probeIntervalMs = windowMs / 60, processes = 1, inFlightMs = windowMs } = options;
+  const { stepTimeoutMs = 1000, probeIntervalMs = windowMs / 60, processes = 1, inFlightMs = windowMs } = options;
   if (typeof redis?.evalSha !== "function" || typeof redis.eval !== "function") {
     throw new TypeError("sharedRateLimit: options.redis must be a node-redis client (evalSha and eval)");
   }
