@@ -138,6 +138,12 @@ interface Settings {
   inFlightMs: number;
 }
 
+/** A call waiting for its turn. */
+interface Waiter {
+  resolve: (ticket: SharedTicket | undefined) => void;
+  signal?: AbortSignal | undefined;
+}
+
 /** Rejected when a Redis step runs past its time. */
 class StepTimeout extends Error {}
 
@@ -147,7 +153,11 @@ class SharedPacer implements Pacer<SharedTicket | undefined> {
   /** Ticket ids are this process's id and a counter; the process id also counts it in the fleet. */
   readonly #pid = randomBytes(6).toString("hex");
   #seq = 0;
-  #queue: Promise<unknown> = Promise.resolve();
+  /** Calls waiting for their turn, in order, and whether a loop is handing out turns. */
+  #waiters: Waiter[] = [];
+  #pumping = false;
+  /** Cuts the pump's sleep short. */
+  #wake: AbortController | undefined;
   /** The pacer of this process while Redis is unreachable, with the calls it let through. */
   #alone: { limiter: RateLimiter; tickets: Set<SharedTicket> } | undefined;
   #lastProbe = -Infinity;
@@ -166,47 +176,103 @@ class SharedPacer implements Pacer<SharedTicket | undefined> {
     this.#fleet = settings.processes;
   }
 
-  acquire(signal?: AbortSignal): Promise<SharedTicket | undefined> {
-    const turn = this.#queue.then(() => this.#take(signal));
-    this.#queue = turn.catch(() => {});
-    return turn;
-  }
-
   /**
    * A ticket once the call may go; undefined when `signal` fired first, and the client then
    * throws its own AbortError (one class whichever build of this package loaded the pacer).
    */
-  async #take(signal?: AbortSignal): Promise<SharedTicket | undefined> {
-    const s = this.#s;
-    for (;;) {
-      if (signal?.aborted) return undefined;
-      const id = `${this.#pid}.${++this.#seq}`;
-      const alone = this.#alone;
-      if (alone) {
-        this.#probe();
-        const taken = alone.limiter.take();
-        if (typeof taken === "object") {
-          const ticket: SharedTicket = { id, local: taken };
-          alone.tickets.add(ticket);
-          return ticket;
+  acquire(signal?: AbortSignal): Promise<SharedTicket | undefined> {
+    return new Promise((resolve) => {
+      if (signal?.aborted) return resolve(undefined);
+      const waiter: Waiter = { resolve, signal };
+      signal?.addEventListener(
+        "abort",
+        () => {
+          const i = this.#waiters.indexOf(waiter);
+          if (i < 0) return;
+          this.#waiters.splice(i, 1);
+          resolve(undefined);
+          this.#wake?.abort();
+        },
+        { once: true },
+      );
+      this.#waiters.push(waiter);
+      void this.#pump();
+    });
+  }
+
+  /** Hands out turns to the waiting calls, in order, for as long as there are any. */
+  async #pump(): Promise<void> {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    try {
+      while (this.#waiters.length) {
+        const wait = this.#alone ? this.#takeAlone() : await this.#takeShared();
+        if (wait > 0) {
+          this.#wake = new AbortController();
+          // Woken early when a waiting call is cancelled; while alone, at least every probe interval.
+          await sleep(this.#alone ? Math.min(wait, this.#s.probeIntervalMs) : wait, this.#wake.signal).catch(() => {});
+          this.#wake = undefined;
         }
-        // Wake at least every probe interval, to go back to Redis as soon as it answers.
-        await sleep(Math.min(taken, s.probeIntervalMs), signal).catch(() => {});
-        continue;
       }
-      const asked = performance.now();
-      const deadline = this.#offset === undefined ? undefined : Date.now() + this.#offset + s.stepTimeoutMs;
-      let reply: string[];
-      try {
-        reply = await this.#step("take", [id, arg(deadline)]);
-      } catch (error) {
-        this.#goAlone(error);
-        continue;
-      }
-      if (reply[0] === "1") return { id, sentAt: num(reply[1]), asked };
-      // "-1" (late) cannot reach here: the step would have timed out first.
-      if (reply[0] === "0") await sleep(num(reply[1]), signal).catch(() => {});
+    } finally {
+      this.#pumping = false;
     }
+  }
+
+  /** Gives the first waiting call its turn; false when none is waiting any more. */
+  #hand(ticket: SharedTicket): boolean {
+    const waiter = this.#waiters.shift();
+    waiter?.resolve(ticket);
+    return waiter !== undefined;
+  }
+
+  /** Turns from the local pacer while Redis is unreachable; answers how long to wait for the next. */
+  #takeAlone(): number {
+    const alone = this.#alone!;
+    this.#probe();
+    while (this.#waiters.length) {
+      const taken = alone.limiter.take();
+      if (typeof taken !== "object") return taken;
+      const ticket: SharedTicket = { id: this.#id(), local: taken };
+      alone.tickets.add(ticket);
+      this.#hand(ticket);
+    }
+    return 0;
+  }
+
+  /**
+   * One step for the first waiting call; answers how long to wait when it may not go yet. (The
+   * script could admit several calls in one step, as that many local take() would; one at a time
+   * keeps the processes interleaved when a window opens, which is what makes their shares fair:
+   * with several per step, the first processes to ask drained the window before a process whose
+   * timer fired late had asked at all.)
+   */
+  async #takeShared(): Promise<number> {
+    const s = this.#s;
+    const ids = [this.#id()];
+    const asked = performance.now();
+    const deadline = this.#offset === undefined ? undefined : Date.now() + this.#offset + s.stepTimeoutMs;
+    let reply: string[];
+    try {
+      reply = await this.#step("take", [arg(deadline), ...ids]);
+    } catch (error) {
+      this.#goAlone(error);
+      return 0;
+    }
+    if (reply[0] === "0") return num(reply[1]);
+    if (reply[0] !== "1") return 0; // late: ask again
+    const sentAt = num(reply[1]);
+    for (const id of ids.slice(0, Number(reply[5]))) {
+      const ticket: SharedTicket = { id, sentAt, asked };
+      // A call cancelled during the step leaves its turn to the next; with none left, the turn is
+      // settled unused (it counts, as one sent would).
+      if (!this.#hand(ticket)) this.settle(ticket);
+    }
+    return 0;
+  }
+
+  #id(): string {
+    return `${this.#pid}.${++this.#seq}`;
   }
 
   observe(headers: Headers, status: number, retryAfterMs?: number, ticket?: SharedTicket): void {
@@ -268,7 +334,7 @@ class SharedPacer implements Pacer<SharedTicket | undefined> {
           timer = setTimeout(() => reject(new StepTimeout(`no answer within ${s.stepTimeoutMs} ms`)), s.stepTimeoutMs);
         }),
       ])) as string[];
-      if (!Array.isArray(reply) || reply[0] === undefined) throw new Error(`unexpected answer ${JSON.stringify(reply)}`);
+      if (!Array.isArray(reply) || !["1", "0", "-1"].includes(String(reply[0]))) throw new Error(`unexpected answer ${JSON.stringify(reply)?.slice(0, 100)}`);
       if (reply.length >= 5) {
         if (reply[0] === "1") this.#offset = num(reply[1]) - (before + Date.now()) / 2;
         this.#fleet = Math.max(this.#s.processes, Number(reply[2]));
@@ -310,7 +376,9 @@ class SharedPacer implements Pacer<SharedTicket | undefined> {
     if (!alone || now - this.#lastProbe < this.#s.probeIntervalMs) return;
     this.#lastProbe = now;
     const wallNow = Date.now();
-    const live = [...alone.tickets].filter((t) => !t.local!.settled || t.local!.at > wallNow - this.#s.windowMs);
+    // Calls a window old and answered count no more: forget them, so a long outage keeps few.
+    for (const t of alone.tickets) if (t.local!.settled && t.local!.at <= wallNow - this.#s.windowMs) alone.tickets.delete(t);
+    const live = [...alone.tickets];
     // Room for the others' shares, which they may still be sending alone.
     const reserve = (this.#fleet - 1) * Math.max(1, Math.floor(this.#limit / this.#fleet));
     this.#step("merge", [String(reserve), String(live.length), ...this.#entries(live)]).then(

@@ -17,13 +17,14 @@
 // KEYS[1]: the budget's key.
 // ARGV: op, now ("" = Redis TIME), windowMs, in-flight bound ms, process id, configured limit,
 //       then per op:
-//   take:    id, deadline ("" = none: refuse when Redis's clock has passed it, as the caller gave up)
+//   take:    deadline ("" = none: refuse when Redis's clock has passed it, as the caller gave up),
+//            then one id per call waiting: as many RateLimiter.take() at this instant, until one waits
 //   finish:  id, limit, remaining, status, retryAfterMs, sentAt, elapsedMs  ("" = absent)
 //   observe: limit, remaining, status, retryAfterMs
 //   merge:   reserve, count, then count × (id, age ms, settled 0/1)
-// Replies: take → { "1", now, ... } sent, { "0", wait ms, ... } wait, { "-1" } late; the others
-//          { "1", now, ... }; where "..." is the processes seen in the last window, the limit in
-//          force and the calls in the log.
+// Replies: take → { "1", now, ..., admitted } when the first n ids may go, { "0", wait ms, ... }
+//          when none may, { "-1" } late; the others { "1", now, ... }; where "..." is the processes
+//          seen lately, the limit in force and the calls in the log.
 export const PACER_SCRIPT = `
 local key = KEYS[1]
 local op = ARGV[1]
@@ -118,35 +119,37 @@ local function settle(id, sentAt, slowed, at)
 end
 
 if op == 'take' then
-  local deadline = tonumber(ARGV[8])
+  local deadline = tonumber(ARGV[7])
   if deadline and now > deadline then return { '-1' } end
-  -- RateLimiter.take()
-  while #sent > 0 and sent[1][3] == 1 and sent[1][2] <= now - W do table.remove(sent, 1) end
-  if now >= s.foreignUntil then s.foreign = 0 end
-  local times
-  local function opens(free)
-    if #sent < free then return now end
-    if free <= 0 then return s.foreignUntil end
-    if not times then
-      times = {}
-      for i, t in ipairs(sent) do times[i] = t[2] end
-      table.sort(times)
+  local admitted, wait = 0, 0
+  for i = 8, #ARGV do
+    -- RateLimiter.take()
+    while #sent > 0 and sent[1][3] == 1 and sent[1][2] <= now - W do table.remove(sent, 1) end
+    if now >= s.foreignUntil then s.foreign = 0 end
+    local times
+    local function opens(free)
+      if #sent < free then return now end
+      if free <= 0 then return s.foreignUntil end
+      if not times then
+        times = {}
+        for j, t in ipairs(sent) do times[j] = t[2] end
+        table.sort(times)
+      end
+      return times[#times - free + 1] + W
     end
-    return times[#times - free + 1] + W
+    local unslowed = opens(s.unslowed - s.foreign)
+    local belowLimit = opens(s.limit - s.foreign)
+    local slot = unslowed
+    if unslowed - belowLimit > W * SLOWDOWN_OF_WINDOW then slot = belowLimit end
+    wait = math.max(slot, s.pausedUntil) - now
+    if wait > 0 then break end
+    sent[#sent + 1] = { ARGV[i], now, 0 }
+    admitted = admitted + 1
   end
-  local unslowed = opens(s.unslowed - s.foreign)
-  local belowLimit = opens(s.limit - s.foreign)
-  local slot = unslowed
-  if unslowed - belowLimit > W * SLOWDOWN_OF_WINDOW then slot = belowLimit end
-  local wait = math.max(slot, s.pausedUntil) - now
   local fleet = count(true)
-  if wait > 0 then
-    save()
-    return { '0', fmt(wait), tostring(fleet), fmt(s.limit), tostring(#sent) }
-  end
-  sent[#sent + 1] = { ARGV[7], now, 0 }
   save()
-  return { '1', fmt(now), tostring(fleet), fmt(s.limit), tostring(#sent) }
+  if admitted == 0 then return { '0', fmt(wait), tostring(fleet), fmt(s.limit), tostring(#sent) } end
+  return { '1', fmt(now), tostring(fleet), fmt(s.limit), tostring(#sent), tostring(admitted) }
 end
 
 if op == 'finish' then

@@ -43,7 +43,8 @@ const response = fc.record({
 });
 const gap = fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 80 }), fc.integer({ min: 80, max: 3000 }));
 const step = fc.oneof(
-  { arbitrary: fc.record({ kind: fc.constant("take" as const), dt: gap }), weight: 5 },
+  // A step may ask for several waiting calls at once: as many take() at the same instant.
+  { arbitrary: fc.record({ kind: fc.constant("take" as const), dt: gap, calls: fc.oneof(fc.constant(1), fc.integer({ min: 2, max: 8 })) }), weight: 5 },
   { arbitrary: fc.record({ kind: fc.constant("finish" as const), dt: gap, pick: fc.nat(), answer: response }), weight: 4 },
   { arbitrary: fc.record({ kind: fc.constant("observe" as const), dt: gap, answer: response }), weight: 1 },
 );
@@ -80,16 +81,24 @@ describe("the shared pacer's script against the local pacer", () => {
             now += s.dt;
             const where = `step ${i} (${s.kind}) at +${now - 1_700_000_000_000} ms`;
             if (s.kind === "take") {
-              const id = `t${i}`;
-              const mine = local.take();
-              const theirs = await script("take", [id, ""]);
-              if (typeof mine === "object") {
-                expect(theirs.slice(0, 2), where).toEqual(["1", String(now)]);
+              const ids = Array.from({ length: s.calls }, (_, k) => `t${i}.${k}`);
+              let admitted = 0;
+              let wait: number | undefined;
+              for (const id of ids) {
+                const mine = local.take();
+                if (typeof mine !== "object") {
+                  wait = mine;
+                  break;
+                }
+                admitted++;
                 tickets.push([id, mine]);
                 inFlight.push([id, mine]);
-              } else {
+              }
+              const theirs = await script("take", ["", ...ids]);
+              if (admitted) expect([theirs[0], theirs[1], theirs[5]], where).toEqual(["1", String(now), String(admitted)]);
+              else {
                 expect(theirs[0], where).toBe("0");
-                expect(num(theirs[1]), where).toBe(mine);
+                expect(num(theirs[1]), where).toBe(wait);
               }
             } else if (s.kind === "finish") {
               if (!inFlight.length) continue;

@@ -49,15 +49,20 @@ describe("when Redis fails, every call still completes once, without a storm of 
     return refused;
   }
   /**
-   * Each worker said that it paces alone and that it rejoined, once per outage, not once per call
-   * (a busy machine may stall a step past its time right after the outage: a second outage).
+   * The workers said that they pace alone and that they rejoined, once per outage, not once per
+   * call: at least one noticed, and each at most twice (a busy machine may stall a step past its
+   * time right after the outage: a second outage). A worker with no call to pace during the
+   * outage never asks Redis then, and need not notice.
    */
   function expectLoggedOnce(results: Awaited<ReturnType<typeof faultRun>>["results"]) {
+    let noticed = 0;
     for (const r of results) {
       const failed = r!.pacer.filter((l) => l.includes("Redis failed")).length;
       const back = r!.pacer.filter((l) => l.includes("Redis answers again;")).length;
-      expect({ failed: failed >= 1 && failed <= 2, back: back === failed }, r!.pacer.join("\n")).toEqual({ failed: true, back: true });
+      expect({ failed: failed <= 2, back: back === failed }, r!.pacer.join("\n")).toEqual({ failed: true, back: true });
+      noticed += failed;
     }
+    expect(noticed).toBeGreaterThan(0);
   }
 
   it("Redis killed mid-run and brought back: the workers pace alone at their share, then rejoin", async (ctx) => {

@@ -210,9 +210,9 @@ describe("a worker that dies in the middle of its calls", () => {
     const first = Math.min(...times);
     const last = Math.max(...times);
     // Just before the first of them is a window old, the budget is still spent...
-    expect((await step("take", first + WINDOW_MS - 1, ["probe-1", ""]))[0]).toBe("0");
+    expect((await step("take", first + WINDOW_MS - 1, ["", "probe-1"]))[0]).toBe("0");
     // ...and once the last is, all of it is free: no call holds it longer than a window past its send.
-    expect((await step("take", last + WINDOW_MS, ["probe-2", ""]))[0]).toBe("1");
+    expect((await step("take", last + WINDOW_MS, ["", "probe-2"]))[0]).toBe("1");
     // After the in-flight bound the dead calls are no longer kept at all.
     const after = await step("probe", last + WINDOW_MS + WINDOW_MS + 1, []);
     expect(after[4]).toBe("1"); // only probe-2 left
