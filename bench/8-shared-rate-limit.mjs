@@ -110,9 +110,14 @@ export async function run({ client, shared, N = 40, W = 2000, rounds = 3, log = 
     cost.child.stdin.end();
     const measured = await cost.done;
     const stats = await admin.info("commandstats");
+    const { budgetName } = await import(bundles.shared);
+    const logSize = await admin.eval("return #cmsgpack.unpack(redis.call('GET', KEYS[1])).sent", {
+      keys: [`propexo:rate-limit:${budgetName(SECRET, "tok_step_cost")}`],
+      arguments: [],
+    });
     await admin.close();
     const usec = (name) => Number(new RegExp(`cmdstat_${name}:calls=\\d+,usec=\\d+,usec_per_call=([\\d.]+)`).exec(stats)?.[1]);
-    steps = { times: measured.times.slice(200), pings: measured.pings.slice(200), serverUs: usec("evalsha") };
+    steps = { times: measured.times.slice(200), pings: measured.pings.slice(200), serverUs: usec("evalsha"), logSize };
     // Redis killed (SIGKILL) 1.5 windows in, not brought back: the fleet finishes alone.
     const doomed = await startRedis();
     killed = await fleetRun({ bundles, N, W, redisUrl: doomed.url, token: "tok_killed", during: () => sleep(1.5 * W).then(() => doomed.kill()) });
@@ -142,7 +147,7 @@ function report({ runs, steps, killed, best, N, W, K, slowdown, rounds }) {
   const q = (xs, p) => [...xs].sort((a, b) => a - b)[Math.floor(p * (xs.length - 1))];
   const stepMedian = median(steps.times);
   md += `\nAccepted per worker in the shared runs: ${s.map((r) => r.perWorker.join("+")).join(", ")}. Fallbacks to pacing alone per worker (shared runs; a Redis step past 1 s): ${s.map((r) => r.fallbacks.join("+")).join(", ")}; in the killed run: ${killed.fallbacks.join("+")}.\n\n`;
-  md += `Redis step (acquire through the script, EVALSHA on loopback, then settle; one process, one call at a time, ${steps.times.length} after 200 warm-up): median ${fmt(stepMedian)} ms, p99 ${fmt(q(steps.times, 0.99))} ms. A PING timed the same way, interleaved: median ${fmt(median(steps.pings))} ms, p99 ${fmt(q(steps.pings, 0.99))} ms. Redis's own time per script call (INFO commandstats, usec_per_call of EVALSHA): ${fmt(steps.serverUs / 1000)} ms.\n\n`;
+  md += `Redis step (acquire through the script, EVALSHA on loopback, then settle; one process, one call at a time, ${steps.times.length} after 200 warm-up, the log holding a window's calls, ${steps.logSize} at the end): median ${fmt(stepMedian)} ms, p99 ${fmt(q(steps.times, 0.99))} ms. A PING timed the same way, interleaved: median ${fmt(median(steps.pings))} ms, p99 ${fmt(q(steps.pings, 0.99))} ms. Redis's own time per script call (INFO commandstats, usec_per_call of EVALSHA): ${fmt(steps.serverUs / 1000)} ms.\n\n`;
   md += `Why the wall time is above the analytic best: the pacer (local or shared, the same rule) counts each call until a window after its answer, because the server counts it on arrival, which the client cannot see; so every window opens at least one answer latency after the analytic opening (the last column), and on a busy machine that latency is much of the gap. One process with the local pacer, on the same machine in the same run, shows what the rule itself costs here: the shared fleet ÷ that = ${ratio(t / alone)}.\n`;
   const killedOk = killed.completed === K && killed.duplicates === 0 && killed.failed.length === 0;
   const storm = WORKERS;
