@@ -21,7 +21,7 @@ export interface RateLimitOptions {
 
 /**
  * What the client asks of a pacer: a turn before each attempt, the attempt's response, and its end.
- * {@link RateLimiter} paces one process; `sharedRateLimit()` from propexo-appointments/redis paces
+ * The default pacer paces one process; `sharedRateLimit()` from propexo-appointments/redis paces
  * every process that shares a token.
  */
 export interface Pacer<T = unknown> {
