@@ -41,6 +41,15 @@ export default defineConfig({
       },
       {
         test: {
+          name: "redis",
+          include: ["test/redis/**/*.test.ts"],
+          // A real redis-server per file, and worker processes of the shared pacer.
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           name: "contract",
           include: ["test/contract/**/*.test.ts"],
           // Starts one Prism mock on generated/openapi.json for the whole tier.

@@ -6,7 +6,7 @@ import { ApiPromise } from "./core/api-promise.js";
 import { PropexoError } from "./core/errors.js";
 import { levelled, type LogLevel, type Logger } from "./core/logger.js";
 import { Pager, type PageMeta } from "./core/pagination.js";
-import { RateLimiter, type RateLimitOptions } from "./core/rate-limit.js";
+import { RateLimiter, type PacerFactory, type RateLimitOptions } from "./core/rate-limit.js";
 import { retryPolicy } from "./core/retry.js";
 import { Core, checkBaseUrl, type CallInput, type RequestOptions, type WithResponse } from "./core/request.js";
 import type { ResourceTree, WaitTree } from "./core/types.js";
@@ -37,8 +37,11 @@ export interface ClientOptions {
   maxRetries?: number | undefined;
   /** Time limit of each attempt in milliseconds (default 60 000). */
   timeoutMs?: number | undefined;
-  /** Client-side pacing under the API's rate limit (default 150 requests a minute), or false. */
-  rateLimit?: RateLimitOptions | false | undefined;
+  /**
+   * Client-side pacing under the API's rate limit (default 150 requests a minute), or false; or a
+   * pacer shared with other processes, such as `sharedRateLimit()` from propexo-appointments/redis.
+   */
+  rateLimit?: RateLimitOptions | PacerFactory | false | undefined;
   /** Check every request against the spec before sending it (default true). */
   validate?: boolean | undefined;
   /** Where log lines go (default `console`). */
@@ -94,12 +97,14 @@ export class Propexo {
     if (!Number.isInteger(maxRetries) || maxRetries < 0) fail("maxRetries", "must be a whole number ≥ 0", maxRetries);
     if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) fail("timeoutMs", "must be a positive number of milliseconds", timeoutMs);
     if (!["off", "error", "warn", "info", "debug"].includes(logLevel)) fail("logLevel", "must be off, error, warn, info or debug", logLevel);
-    const perMinute = options.rateLimit ? options.rateLimit.requestsPerMinute : undefined;
+    const { rateLimit } = options;
+    const perMinute = rateLimit ? (rateLimit as RateLimitOptions).requestsPerMinute : undefined;
     if (perMinute !== undefined && !(perMinute > 0)) fail("rateLimit.requestsPerMinute", "must be a positive number", perMinute);
     if (options.fetch !== undefined && typeof options.fetch !== "function") fail("fetch", "must be a function", typeof options.fetch);
     if (options.Request !== undefined && typeof options.Request !== "function") fail("Request", "must be a class", typeof options.Request);
 
     const scrub = (text: string) => (token.length >= 4 ? text.split(token).join("[redacted]") : text);
+    const log = levelled(options.logger ?? console, logLevel, scrub);
     const core = new Core({
       token,
       baseUrl: checkBaseUrl(options.baseUrl ?? environments[environment as keyof typeof environments]),
@@ -108,8 +113,13 @@ export class Propexo {
       maxRetries,
       timeoutMs,
       validate,
-      limiter: options.rateLimit === false ? undefined : new RateLimiter(options.rateLimit ?? {}),
-      log: levelled(options.logger ?? console, logLevel, scrub),
+      limiter:
+        rateLimit === false
+          ? undefined
+          : typeof rateLimit === "function"
+            ? rateLimit(token, log)
+            : new RateLimiter(rateLimit),
+      log,
       scrub,
     });
     const status: OperationId | null = writeStatusOperation;

@@ -10,14 +10,16 @@ const ENTRY = join(ROOT, "src", "index.ts");
 
 /**
  * Node bundles: `client.mjs` with openapi-fetch inlined, `client-ext.mjs` importing it like dist/,
- * and `node.mjs`, the opt-in transport (propexo-appointments/node), importing undici.
+ * `node.mjs`, the opt-in transport (propexo-appointments/node), importing undici, and `redis.mjs`,
+ * the shared pacer (propexo-appointments/redis), importing redis.
  */
 export async function buildNodeBundles() {
   const common = { entryPoints: [ENTRY], bundle: true, platform: "node", format: "esm", target: "node20", logLevel: "error" };
   await build({ ...common, outfile: join(BUILD, "client.mjs") });
   await build({ ...common, outfile: join(BUILD, "client-ext.mjs"), external: ["openapi-fetch"] });
   await build({ ...common, entryPoints: [join(ROOT, "src", "node.ts")], outfile: join(BUILD, "node.mjs"), external: ["undici"] });
-  return { client: join(BUILD, "client.mjs"), clientExt: join(BUILD, "client-ext.mjs"), transport: join(BUILD, "node.mjs") };
+  await build({ ...common, entryPoints: [join(ROOT, "src", "redis.ts")], outfile: join(BUILD, "redis.mjs"), external: ["redis"] });
+  return { client: join(BUILD, "client.mjs"), clientExt: join(BUILD, "client-ext.mjs"), transport: join(BUILD, "node.mjs"), shared: join(BUILD, "redis.mjs") };
 }
 
 /** A minified browser ESM bundle of `contents` (an entry module's source), in memory. */

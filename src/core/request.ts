@@ -18,7 +18,7 @@ import {
   type ValidationIssue,
 } from "./errors.js";
 import type { Logger } from "./logger.js";
-import type { RateLimiter } from "./rate-limit.js";
+import type { Pacer } from "./rate-limit.js";
 import { backoffDelay, classifyNetworkError, parseRetryAfter, retryPolicy, shouldRetry, type Failure } from "./retry.js";
 import { abortReason, sleep } from "./sleep.js";
 import { validateRequest } from "./validate.js";
@@ -55,7 +55,7 @@ export interface CoreConfig {
   maxRetries: number;
   timeoutMs: number;
   validate: boolean;
-  limiter: RateLimiter | undefined;
+  limiter: Pacer | undefined;
   log: Logger;
   scrub: (text: string) => string;
 }

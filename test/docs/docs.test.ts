@@ -32,13 +32,16 @@ describe("npm run docs", () => {
   });
 
   it("documents the client's public surface with TypeDoc", async () => {
-    // Two entry points, so TypeDoc prefixes each page with its module: index (the package root) and node.
+    // Several entry points, so TypeDoc prefixes each page with its module: index (the package
+    // root), node and redis.
     const client = await readFile(join(out, "client", "classes", "index.Propexo.html"), "utf8");
     for (const member of ["appointments", "events", "writes", "supports"]) expect(client).toContain(member);
     const slot = await readFile(join(out, "client", "functions", "index.appointmentSlot.html"), "utf8");
     expect(slot).toContain("America/Chicago");
     const transport = await readFile(join(out, "client", "functions", "node.nodeTransport.html"), "utf8");
     expect(transport).toContain("propexo-appointments/node");
+    const shared = await readFile(join(out, "client", "functions", "redis.sharedRateLimit.html"), "utf8");
+    expect(shared).toContain("propexo-appointments/redis");
   });
 
   it("shows every operation's summary as a heading, offline, in Chromium", async (ctx) => {

@@ -43,6 +43,8 @@ export const esmProject: Record<string, string> = {
   ),
   "src/main.ts": `import { Propexo, type WriteStatusBody } from "propexo-appointments";
 import { nodeTransport } from "propexo-appointments/node";
+import { sharedRateLimit } from "propexo-appointments/redis";
+import { createClient } from "redis";
 
 ${IDS}
 
@@ -76,6 +78,13 @@ const viaUndici = new Propexo({ token: "esm-consumer-token", baseUrl, rateLimit:
 const again = await viaUndici.events.retrieve(first);
 console.log(\`transport \${again.id}\`);
 
+// The opt-in shared pacer, from the ./redis entry, typed against a real node-redis client
+// (never connected: this program has no Redis, and only builds the factory).
+const redis = createClient();
+const shared = sharedRateLimit({ redis, secret: "consumer-secret-0123456789abcdef0123" });
+new Propexo({ token: "esm-consumer-token", baseUrl, rateLimit: shared, logLevel: "off" });
+console.log(\`redis-entry \${import.meta.resolve("propexo-appointments/redis")} \${typeof shared}\`);
+
 // Never called: every marked line must be a compile error.
 export function mistakes(p: Propexo): void {
   // @ts-expect-error Rent Manager lead appointments need a title.
@@ -88,6 +97,8 @@ export function mistakes(p: Propexo): void {
   void p.appointments.resman.leads.update({ appointment_date: "2024-07-20", appointment_time: "09:15:00" });
   // @ts-expect-error The transport's connection count is a number.
   void nodeTransport({ connections: "2" });
+  // @ts-expect-error The shared pacer needs the deployment's secret.
+  void sharedRateLimit({ redis: createClient() });
 }
 `,
 };
@@ -111,6 +122,7 @@ export const cjsProject: Record<string, string> = {
 const { Propexo, RequestValidationError, UnsupportedOperationError } = require("propexo-appointments");
 const spec = require("propexo-appointments/openapi.json");
 const { nodeTransport } = require("propexo-appointments/node");
+const { sharedRateLimit } = require("propexo-appointments/redis");
 
 ${IDS}
 
@@ -147,6 +159,9 @@ async function main(baseUrl) {
   const viaUndici = new Propexo({ token: "cjs-consumer-token", baseUrl, rateLimit: false, logLevel: "off", ...nodeTransport() });
   const again = await viaUndici.writes.status(job.jobId);
   console.log(\`transport \${again.write_status}\`);
+  const stub = { evalSha: async () => [], eval: async () => [] };
+  const shared = sharedRateLimit({ redis: stub, secret: "consumer-secret-0123456789abcdef0123" });
+  console.log(\`redis-entry \${require.resolve("propexo-appointments/redis")} \${typeof shared}\`);
 }
 
 main(process.argv[2]).catch((error) => {
@@ -155,6 +170,8 @@ main(process.argv[2]).catch((error) => {
 });
 `,
   "check.cts": `import { Propexo, RequestValidationError } from "propexo-appointments";
+import { sharedRateLimit, type SharedRateLimitOptions } from "propexo-appointments/redis";
+import { createClient } from "redis";
 import spec = require("propexo-appointments/openapi.json");
 
 ${IDS}
@@ -184,6 +201,10 @@ export function mistakes(propexo: Propexo): void {
   void propexo.appointments.resman.leads.create({ integration_id, lead_id, appointment_date: "2024-07-18", appointment_time: "14:00:00" });
   // @ts-expect-error There is no such environment.
   void new Propexo({ token: "t", environment: "staging" });
+}
+
+export function shared(options: SharedRateLimitOptions): Propexo {
+  return new Propexo({ token: "t", rateLimit: sharedRateLimit({ ...options, redis: createClient() }) });
 }
 `,
 };

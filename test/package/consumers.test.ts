@@ -65,11 +65,14 @@ describe("the tarball", () => {
     const files = packed.report.files.map((f) => f.path);
     const pkg = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8"));
     for (const target of exportTargets(pkg)) expect(files, `${target} is referenced by package.json`).toContain(target);
-    const stray = files.filter((f) => !/^(dist\/|node\/package\.json$|openapi\.json$|package\.json$|README\.md$|CHANGELOG\.md$|LICENSE)/.test(f));
+    const stray = files.filter((f) => !/^(dist\/|(node|redis)\/package\.json$|openapi\.json$|package\.json$|README\.md$|CHANGELOG\.md$|LICENSE)/.test(f));
     expect(stray).toEqual([]);
-    // node/package.json points resolvers without exports-map support (node10) at the ./node build.
-    const proxy = JSON.parse(await readFile(join(ROOT, "node", "package.json"), "utf8"));
-    for (const target of [proxy.main, proxy.types]) expect(files).toContain(join("node", target));
+    // node/ and redis/package.json point resolvers without exports-map support (node10) at the
+    // ./node and ./redis builds.
+    for (const entry of ["node", "redis"]) {
+      const proxy = JSON.parse(await readFile(join(ROOT, entry, "package.json"), "utf8"));
+      for (const target of [proxy.main, proxy.types]) expect(files).toContain(join(entry, target));
+    }
     // One document with every operation, the same one the client was generated from.
     const shipped = packed.report.files.find((f) => f.path === "openapi.json");
     expect(shipped?.size).toBe((await readFile(join(ROOT, "generated", "openapi.json"))).length);
@@ -91,7 +94,7 @@ describe("package linters on the tarball", () => {
     // Problems are grouped by kind; an empty object means none of any kind.
     expect(report.problems).toEqual({});
     expect(report.analysis.problems).toEqual([]);
-    expect(Object.keys(report.analysis.entrypoints).sort()).toEqual([".", "./node", "./openapi.json", "./package.json"]);
+    expect(Object.keys(report.analysis.entrypoints).sort()).toEqual([".", "./node", "./openapi.json", "./package.json", "./redis"]);
   });
 });
 
@@ -117,6 +120,7 @@ describe("a Node ESM project in TypeScript (nodenext, strict)", () => {
       `retrieve ${event.id} ${event.event_name}`,
       `node-entry file://${join(dir, "node_modules", "propexo-appointments", "dist", "node.js")}`,
       `transport ${event.id}`,
+      `redis-entry file://${join(dir, "node_modules", "propexo-appointments", "dist", "redis.js")} function`,
     ]);
   });
 
@@ -154,6 +158,7 @@ describe("a Node CommonJS project", () => {
       "unsupported true",
       `node-entry ${join(dir, "node_modules", "propexo-appointments", "dist", "node.cjs")}`,
       `transport ${status.write_status}`,
+      `redis-entry ${join(dir, "node_modules", "propexo-appointments", "dist", "redis.cjs")} function`,
     ]);
   });
 });

@@ -41,7 +41,7 @@ export async function pack(destination: string): Promise<Packed> {
 }
 
 /** Dependencies a consumer's node_modules gets from this checkout, by package name. */
-const LINKED = ["openapi-fetch", "openapi-typescript-helpers", "undici"];
+const LINKED = ["openapi-fetch", "openapi-typescript-helpers", "undici", "redis", "@redis/client", "@redis/bloom", "@redis/json", "@redis/search", "@redis/time-series"];
 
 /**
  * A fresh project folder holding `files` and a node_modules with the packed library installed.

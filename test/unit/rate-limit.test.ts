@@ -2,7 +2,7 @@
 // slowed answer beats waiting, queued calls released in order.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { AbortError } from "../../src/index.js";
-import { RateLimiter } from "../../src/core/rate-limit.js";
+import { RateLimiter, type Ticket } from "../../src/core/rate-limit.js";
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -128,6 +128,29 @@ describe("RateLimiter", () => {
     // 130 calls of others' are in the window: 20 more fit now, the rest wait for it to pass.
     expect(times.filter((t) => t === 0)).toHaveLength(20);
     expect(Math.min(...times.filter((t) => t > 0))).toBe(60_000);
+  });
+
+  it("reads x-ratelimit-remaining as a whole number, so a fraction cannot stall the queue", async () => {
+    const limiter = new RateLimiter({ requestsPerMinute: 150 });
+    limiter.observe(new Headers({ "x-ratelimit-limit": "150", "x-ratelimit-remaining": "20.5" }), 200);
+    const times = await startTimes(limiter, 25);
+    expect(times.filter((t) => t === 0)).toHaveLength(20);
+    expect(Math.min(...times.filter((t) => t > 0))).toBe(60_000);
+  });
+
+  it("answers synchronously with take(): a ticket now, or the wait before asking again", () => {
+    let now = 1000;
+    const limiter = new RateLimiter({ requestsPerMinute: 2, windowMs: 1000 }, () => now);
+    const first = limiter.take();
+    expect(first).toEqual({ at: 1000 });
+    expect(limiter.take()).toEqual({ at: 1000 });
+    // Two in flight: the third waits for the first to be a window old (in flight, counted from its send).
+    expect(limiter.take()).toBe(1000);
+    now = 1400;
+    limiter.settle(first as Ticket);
+    // Settled at 1400, the first now counts until 2400; the second, still in flight, until 2000,
+    // when a slot below the limit opens (the 80% line, 1 of 2, is further off than the slowdown).
+    expect(limiter.take()).toBe(600);
   });
 
   it("pauses when x-ratelimit-remaining reaches 0", async () => {

@@ -1,0 +1,65 @@
+// One worker process of benchmark 8: a client of the built bundles with the shared pacer (or its
+// own local pacer) that sends `calls` writes at once when told to go (a line on stdin), then
+// prints one JSON line. With `steps`, it instead times `steps` acquire + settle of the shared
+// pacer with a budget too large to wait for: the cost of the Redis step itself.
+import { createInterface } from "node:readline";
+import { createClient } from "redis";
+
+const config = JSON.parse(process.argv[2]);
+const { Propexo, operations } = await import(config.client);
+const { sharedRateLimit } = await import(config.shared);
+
+let redis;
+if (config.redisUrl) {
+  redis = createClient({ url: config.redisUrl, socket: { reconnectStrategy: () => 50, connectTimeout: 1000 } });
+  redis.on("error", () => {});
+  redis.connect().catch(() => {});
+}
+const pacerLines = [];
+const logger = { error: () => {}, warn: (l) => pacerLines.push(l), info: (l) => l.includes("shared rate limit") && pacerLines.push(l), debug: () => {} };
+const shared = (options) => sharedRateLimit({ redis, secret: config.secret, stepTimeoutMs: config.stepTimeoutMs, probeIntervalMs: config.probeIntervalMs, ...options });
+
+if (config.steps) {
+  // Loopback cost of the step: acquire (one EVALSHA) and settle, one at a time. A budget too large
+  // to wait for, in a 200 ms window so that the log holds what a production window would (about
+  // 150 calls at a step a millisecond or so), not every call of the loop.
+  const pacer = shared({ requestsPerMinute: 1e9, windowMs: 200 })("tok_step_cost", logger);
+  const times = [];
+  const pings = [];
+  // Interleaved with a PING, timed the same way: the loopback round trip on this machine now.
+  for (let i = 0; i < config.steps; i++) {
+    let t = performance.now();
+    const ticket = await pacer.acquire();
+    times.push(performance.now() - t);
+    pacer.settle(ticket);
+    t = performance.now();
+    await redis.ping();
+    pings.push(performance.now() - t);
+  }
+  console.log(JSON.stringify({ times, pings, pacer: pacerLines }));
+} else {
+  // A write the spec offers without path parameters.
+  const row = Object.values(operations).find((r) => r.method === "POST" && r.supported && r.pathParams.length === 0);
+  const where = row.vendor ? [row.resource, row.vendor, row.subject, row.verb] : [row.resource, row.verb];
+  const propexo = new Propexo({
+    token: config.token,
+    baseUrl: config.api,
+    validate: false,
+    maxRetries: 20,
+    logger,
+    logLevel: "info",
+    rateLimit: redis ? shared({ requestsPerMinute: config.N, windowMs: config.W }) : { requestsPerMinute: config.N, windowMs: config.W },
+  });
+  let send = propexo;
+  for (const key of where) send = send[key];
+  console.log("ready");
+  await new Promise((resolve) => createInterface({ input: process.stdin }).once("line", resolve));
+  const results = await Promise.allSettled(
+    Array.from({ length: config.calls }, (_, n) => send({ event_id: `w${config.worker}-${n}` }, { headers: { "x-worker": String(config.worker) } })),
+  );
+  const failed = results.filter((r) => r.status === "rejected").map((r) => String(r.reason?.message ?? r.reason));
+  console.log(JSON.stringify({ worker: config.worker, ok: results.length - failed.length, failed, pacer: pacerLines }));
+}
+await Promise.race([redis?.close().catch(() => {}), new Promise((r) => setTimeout(r, 500))]);
+redis?.destroy();
+process.exit(0);

@@ -1,0 +1,106 @@
+// Redis failing under a fleet of four workers: killed mid-run, absent at the start, frozen. Every
+// call still completes and none is accepted twice; each worker paces alone at its share, says so
+// once, and rejoins the shared log when Redis answers again.
+import { afterEach, describe, expect, it } from "vitest";
+import { acceptedTwice, maxInAnyWindow, startFleet, startPolicyServer, stopFleet, type Worker, type WorkerConfig } from "./fleet.js";
+import { requireRedis, startRedis, type RedisServer } from "./kit.js";
+
+const LIMIT = 20;
+const WINDOW_MS = 1000;
+const WORKERS = 4;
+/** Enough to outlast the faults below (three windows' worth and a bit). */
+const FAULT_CALLS = 16;
+const SECRET = "fault-test-secret-0123456789abcdef-0123456789";
+
+const fleets: Worker[][] = [];
+const servers: { close: () => Promise<void> }[] = [];
+afterEach(async () => {
+  await Promise.all(fleets.splice(0).map(stopFleet));
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+/** Runs a shared fleet while `fault` does something to its Redis; answers the server and results. */
+async function faultRun(token: string, fault: (server: RedisServer) => Promise<unknown>, extra: Partial<WorkerConfig> = {}, start = true) {
+  const own = start ? await startRedis() : undefined;
+  const port = own?.port ?? (await startRedis().then(async (r) => (await r.stop(), r.port)));
+  const url = `redis://127.0.0.1:${port}`;
+  const api = await startPolicyServer({ limit: LIMIT, windowMs: WINDOW_MS });
+  servers.push(api);
+  const list = Array.from({ length: WORKERS }, (_, worker) => ({ worker, api: api.url, token, calls: FAULT_CALLS, limit: LIMIT, windowMs: WINDOW_MS }));
+  const workers = await startFleet(list.map((c) => ({ ...c, redisUrl: url, secret: SECRET, stepTimeoutMs: 1000, probeIntervalMs: 100, ...extra })));
+  fleets.push(workers);
+  let current = own;
+  const faulted = fault(own ?? ({ port } as RedisServer)).then((r) => (current = (r as RedisServer | undefined) ?? current));
+  const results = await Promise.all(workers.map((w) => w.done));
+  await faulted;
+  await current?.stop();
+  return { api, results, workers };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("when Redis fails, every call still completes once, without a storm of 429s", () => {
+  function expectComplete({ api, results }: Awaited<ReturnType<typeof faultRun>>, calls = FAULT_CALLS) {
+    for (const r of results) expect({ ok: r?.ok, failed: r?.failed }).toEqual({ ok: calls, failed: [] });
+    expect(acceptedTwice(api.arrivals)).toEqual([]);
+    const refused = api.arrivals.filter((a) => a.status === 429).length;
+
+    console.info(`${refused} 429s of ${api.arrivals.length} requests; most in a window ${maxInAnyWindow(api.arrivals, WINDOW_MS)}`);
+    return refused;
+  }
+  /**
+   * The workers said that they pace alone and that they rejoined, once per outage, not once per
+   * call: at least one noticed, and each at most twice (a busy machine may stall a step past its
+   * time right after the outage: a second outage). A worker with no call to pace during the
+   * outage never asks Redis then, and need not notice.
+   */
+  function expectLoggedOnce(results: Awaited<ReturnType<typeof faultRun>>["results"]) {
+    let noticed = 0;
+    for (const r of results) {
+      const failed = r!.pacer.filter((l) => l.includes("Redis failed")).length;
+      const back = r!.pacer.filter((l) => l.includes("Redis answers again;")).length;
+      expect({ failed: failed <= 2, back: back === failed }, r!.pacer.join("\n")).toEqual({ failed: true, back: true });
+      noticed += failed;
+    }
+    expect(noticed).toBeGreaterThan(0);
+  }
+
+  it("Redis killed mid-run and brought back: the workers pace alone at their share, then rejoin", async (ctx) => {
+    requireRedis(ctx);
+    const run = await faultRun("tok_fault_kill", async (server) => {
+      await sleep(1.2 * WINDOW_MS);
+      await server.kill();
+      await sleep(1.5 * WINDOW_MS);
+      return startRedis({ port: server.port });
+    });
+    expect(expectComplete(run)).toBeLessThanOrEqual(WORKERS);
+    expectLoggedOnce(run.results);
+  });
+
+  it("Redis unreachable at the start: the workers pace alone at 1/processes of the limit, then join", async (ctx) => {
+    requireRedis(ctx);
+    const run = await faultRun(
+      "tok_fault_absent",
+      async (server) => {
+        await sleep(1.5 * WINDOW_MS);
+        return startRedis({ port: server.port });
+      },
+      { processes: WORKERS },
+      false,
+    );
+    expect(expectComplete(run)).toBeLessThanOrEqual(WORKERS);
+    expectLoggedOnce(run.results);
+  });
+
+  it("Redis frozen (SIGSTOP) mid-run, then thawed: each step gives up in its time, nothing hangs", async (ctx) => {
+    requireRedis(ctx);
+    const run = await faultRun("tok_fault_stop", async (server) => {
+      await sleep(1.2 * WINDOW_MS);
+      server.signal("SIGSTOP");
+      await sleep(1.5 * WINDOW_MS);
+      server.signal("SIGCONT");
+    });
+    expect(expectComplete(run)).toBeLessThanOrEqual(WORKERS);
+    expectLoggedOnce(run.results);
+  });
+});

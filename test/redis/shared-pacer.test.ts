@@ -1,0 +1,220 @@
+// The shared pacer in this process, against a real redis-server and a local fake API: how budgets
+// are named and what Redis holds, its options, a Redis that lost the script, a Redis that never
+// answers, a cancelled call, and a worker that dies in the middle of its calls.
+import { createHash } from "node:crypto";
+import { inspect } from "node:util";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { AbortError, Propexo, type Logger } from "../../src/index.js";
+import { budgetName, sharedRateLimit, type RedisScripting, type SharedRateLimitOptions } from "../../src/redis.js";
+import { PACER_SCRIPT, num, stepArguments } from "../../src/redis/script.js";
+import { sendJson, startServer } from "../helpers/http-server.js";
+import { startFleet, startPolicyServer, stopFleet, type Worker } from "./fleet.js";
+import { HAVE_REDIS, connect, requireRedis, startRedis, type RedisServer } from "./kit.js";
+import { aWrite } from "./write.js";
+
+const SECRET = "shared-pacer-test-secret-0123456789abcdef";
+const TOKEN = "tok_shared_pacer_4f9d2c";
+const WINDOW_MS = 1000;
+
+let server: RedisServer | undefined;
+let redis: Awaited<ReturnType<typeof connect>>;
+const cleanups: (() => Promise<unknown>)[] = [];
+beforeAll(async () => {
+  if (!HAVE_REDIS) return;
+  server = await startRedis();
+  redis = await connect(server.url);
+});
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((fn) => fn()));
+  if (redis) await redis.flushAll();
+});
+afterAll(async () => {
+  await redis?.close();
+  await server?.stop();
+});
+
+/** A fake API answering every write at once with the rate-limit headers of a fresh window. */
+async function api(limit = 20) {
+  const s = await startServer((_req, res, body) =>
+    sendJson(res, 200, { meta: { job_id: "j" }, result: JSON.parse(body || "{}") }, { "x-ratelimit-limit": String(limit), "x-ratelimit-remaining": String(limit - 1) }),
+  );
+  cleanups.push(s.close);
+  return s;
+}
+
+function recorder() {
+  const lines: string[] = [];
+  const logger: Logger = { error: (l) => void lines.push(l), warn: (l) => void lines.push(l), info: () => {}, debug: () => {} };
+  return { lines, logger };
+}
+
+function client(url: string, options: Partial<SharedRateLimitOptions> = {}, logger?: Logger) {
+  const propexo = new Propexo({
+    token: TOKEN,
+    baseUrl: url,
+    validate: false,
+    logger,
+    logLevel: logger ? "warn" : "off",
+    rateLimit: sharedRateLimit({ redis, secret: SECRET, requestsPerMinute: 20, windowMs: WINDOW_MS, ...options }),
+  });
+  return aWrite(propexo).send;
+}
+
+/** Every key in Redis, with its raw value. */
+async function everything() {
+  const keys = await redis.keys("*");
+  const values = await Promise.all(keys.map((k) => redis.withTypeMapping({ [36]: Buffer } as never).get(k) as unknown as Promise<Buffer>));
+  return keys.map((key, i) => ({ key, value: values[i]! }));
+}
+
+describe("budget names and what Redis holds", () => {
+  it("names a budget by HMAC-SHA-256 of the token under the secret, and stores neither", async (ctx) => {
+    requireRedis(ctx);
+    const send = client((await api()).url);
+    await Promise.all(Array.from({ length: 5 }, (_, n) => send({ event_id: `e${n}` })));
+    const stored = await everything();
+    const name = budgetName(SECRET, TOKEN);
+    expect(stored.map((s) => s.key)).toEqual([`propexo:rate-limit:${name}`]);
+    expect(name).toMatch(/^[0-9a-f]{32}$/);
+    // Keyed: not a plain hash of the token anyone could recompute for a guess, and another
+    // deployment's secret gives another name.
+    expect(createHash("sha256").update(TOKEN).digest("hex")).not.toContain(name);
+    expect(budgetName(`${SECRET}x`, TOKEN)).not.toBe(name);
+    expect(budgetName(SECRET, `${TOKEN}x`)).not.toBe(name);
+    for (const { key, value } of stored) {
+      for (const secret of [TOKEN, SECRET]) {
+        expect(key).not.toContain(secret);
+        expect(value.includes(Buffer.from(secret))).toBe(false);
+      }
+    }
+  });
+
+  it("lets the budget expire on its own, a few windows after the last step", async (ctx) => {
+    requireRedis(ctx);
+    const send = client((await api()).url, { inFlightMs: WINDOW_MS });
+    await send({ event_id: "e" });
+    const ttl = await redis.pTTL(`propexo:rate-limit:${budgetName(SECRET, TOKEN)}`);
+    // Three windows and the in-flight bound: the longest anything in it matters.
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(4 * WINDOW_MS);
+  });
+
+  it("shows neither the secret nor the token in util.inspect of the factory, the pacer or the client", async (ctx) => {
+    requireRedis(ctx);
+    const factory = sharedRateLimit({ redis, secret: SECRET });
+    const pacer = factory(TOKEN, console);
+    const propexo = new Propexo({ token: TOKEN, rateLimit: factory, logLevel: "off" });
+    for (const thing of [factory, pacer, propexo]) {
+      const shown = inspect(thing, { depth: 10, showHidden: true });
+      expect(shown).not.toContain(SECRET);
+      expect(shown).not.toContain(TOKEN);
+    }
+  });
+});
+
+describe("options", () => {
+  it.each([
+    ["a short secret", { secret: "short" }, /options.secret must be a string or bytes of at least 32 bytes, received 5 \(value not shown\)/],
+    ["31 bytes of secret", { secret: new Uint8Array(31) }, /received 31 \(value not shown\)/],
+    ["no client", { redis: {} }, /options.redis must be a node-redis client/],
+    ["a step time of 0", { stepTimeoutMs: 0 }, /options.stepTimeoutMs must be a positive number of milliseconds, received 0/],
+    ["an endless window", { windowMs: Infinity }, /options.windowMs must be a positive number of milliseconds/],
+    ["2.5 processes", { processes: 2.5 }, /options.processes must be a whole number ≥ 1, received 2.5/],
+    ["a negative limit", { requestsPerMinute: -1 }, /options.requestsPerMinute must be a positive number, received -1/],
+  ])("refuse %s, naming the field and the rule", (_title, bad, message) => {
+    const stub: RedisScripting = { evalSha: async () => [], eval: async () => [] };
+    expect(() => sharedRateLimit({ redis: stub, secret: SECRET, ...(bad as object) })).toThrow(message);
+    try {
+      sharedRateLimit({ redis: stub, secret: SECRET, ...(bad as object) });
+    } catch (error) {
+      expect(String(error)).not.toContain("short");
+    }
+  });
+});
+
+describe("faults seen from one process", () => {
+  it("loads the script again when Redis has forgotten it (SCRIPT FLUSH, a restart)", async (ctx) => {
+    requireRedis(ctx);
+    const { lines, logger } = recorder();
+    const send = client((await api()).url, {}, logger);
+    await send({ event_id: "before" });
+    await redis.scriptFlush();
+    await send({ event_id: "after" });
+    expect(lines).toEqual([]);
+    expect(await redis.keys("*")).toHaveLength(1);
+  });
+
+  it("paces alone after stepTimeoutMs when Redis never answers, says so once, and every call completes", async (ctx) => {
+    requireRedis(ctx);
+    const silent: RedisScripting = { evalSha: () => new Promise(() => {}), eval: () => new Promise(() => {}) };
+    const { lines, logger } = recorder();
+    const propexo = new Propexo({
+      token: TOKEN,
+      baseUrl: (await api()).url,
+      validate: false,
+      logger,
+      rateLimit: sharedRateLimit({ redis: silent, secret: SECRET, requestsPerMinute: 20, windowMs: WINDOW_MS, stepTimeoutMs: 50, probeIntervalMs: 50 }),
+    });
+    const results = await Promise.all(Array.from({ length: 10 }, (_, n) => aWrite(propexo).send({ event_id: `e${n}` })));
+    expect(results).toHaveLength(10);
+    expect(lines).toEqual([
+      "[propexo] shared rate limit: Redis failed (no answer within 50 ms); pacing this process alone at 20 of 20 requests a window (1/1) until Redis answers again",
+    ]);
+  });
+
+  it("gives a cancelled call up while it waits for the shared budget, with the client's AbortError", async (ctx) => {
+    requireRedis(ctx);
+    const send = client((await api(1)).url, { requestsPerMinute: 1 });
+    await send({ event_id: "first" });
+    const controller = new AbortController();
+    const waiting = send({ event_id: "second" }, { signal: controller.signal }).catch((e: unknown) => e);
+    setTimeout(() => controller.abort(), 50);
+    expect(await waiting).toBeInstanceOf(AbortError);
+  });
+});
+
+describe("a worker that dies in the middle of its calls", () => {
+  let workers: Worker[] = [];
+  afterEach(async () => {
+    await stopFleet(workers);
+    workers = [];
+  });
+
+  it("holds the budget no longer than a window after each call's send, and is forgotten after the in-flight bound", async (ctx) => {
+    requireRedis(ctx);
+    const limit = 10;
+    const fake = await startPolicyServer({ limit, windowMs: WINDOW_MS });
+    cleanups.push(fake.close);
+    fake.withheld.add("7"); // its calls reach the server and are never answered
+    const token = "tok_dead_worker";
+    workers = await startFleet([
+      { worker: 7, api: fake.url, token, calls: limit, limit, windowMs: WINDOW_MS, redisUrl: server!.url, secret: SECRET, stepTimeoutMs: 2000 },
+    ]);
+    while (fake.arrivals.length < limit) await new Promise((r) => setTimeout(r, 20));
+    workers[0]!.child.kill("SIGKILL");
+    await workers[0]!.done;
+
+    const key = `propexo:rate-limit:${budgetName(SECRET, token)}`;
+    const c = { windowMs: WINDOW_MS, inFlightMs: WINDOW_MS, pid: "test", requestsPerMinute: limit };
+    const step = async (op: string, now: number, args: string[]) =>
+      (await redis.eval(PACER_SCRIPT, { keys: [key], arguments: stepArguments(op, now, c, args) })) as string[];
+    const sent = (await redis.eval(
+      `local s = cmsgpack.unpack(redis.call('GET', KEYS[1])); local out = {}
+       for _, t in ipairs(s.sent) do out[#out + 1] = string.format('%.17g', t[2]); out[#out + 1] = tostring(t[3]) end
+       return out`,
+      { keys: [key], arguments: [] },
+    )) as string[];
+    const times = sent.filter((_, i) => i % 2 === 0).map(num);
+    // Ten calls, in flight (unsettled) since their send: the whole budget.
+    expect(sent.filter((_, i) => i % 2 === 1)).toEqual(Array(limit).fill("0"));
+    const first = Math.min(...times);
+    const last = Math.max(...times);
+    // Just before the first of them is a window old, the budget is still spent...
+    expect((await step("take", first + WINDOW_MS - 1, ["", "probe-1"]))[0]).toBe("0");
+    // ...and once the last is, all of it is free: no call holds it longer than a window past its send.
+    expect((await step("take", last + WINDOW_MS, ["", "probe-2"]))[0]).toBe("1");
+    // After the in-flight bound the dead calls are no longer kept at all.
+    const after = await step("probe", last + WINDOW_MS + WINDOW_MS + 1, []);
+    expect(after[4]).toBe("1"); // only probe-2 left
+  });
+});
