@@ -28,8 +28,10 @@ console.log(`Rent Manager cancel: job ${cancelled.jobId} done`);
 
 // ResMan cannot cancel appointments at all. Ask first, from the spec, without a request...
 console.log(`ResMan can cancel: ${Propexo.supports("resman", "leads", "cancel")}`);
-// ...or call anyway: the client refuses without sending anything.
+// ...the types refuse the call itself, and a caller without types is refused at run time,
+// with nothing sent.
 try {
+  // @ts-expect-error: ResMan cannot cancel, so the call does not compile
   await propexo.appointments.resman.leads.cancel();
 } catch (error) {
   if (!(error instanceof UnsupportedOperationError)) throw error;

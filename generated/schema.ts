@@ -9,7 +9,8 @@ export interface paths {
         };
         /**
          * List appointments
-         * @description Returns one page of appointments from every integration the token can see, newest first
+         *
+         * Returns one page of appointments from every integration the token can see, newest first
          *     unless `order-by` says otherwise. Walk the pages with `offset` and `limit` until
          *     `meta.hasMore` is false or a page comes back empty.
          */
@@ -31,7 +32,8 @@ export interface paths {
         };
         /**
          * Retrieve an event
-         * @description Reads one event, such as an appointment, by its Propexo ID. The body uses the list
+         *
+         * Reads one event, such as an appointment, by its Propexo ID. The body uses the list
          *     envelope, but `results` holds the single event rather than an array.
          */
         get: operations["retrieveEvent"];
@@ -54,7 +56,8 @@ export interface paths {
         put?: never;
         /**
          * Create a lead appointment in ResMan
-         * @description Books an appointment for a lead in ResMan (upstream: Lead Management,
+         *
+         * Books an appointment for a lead in ResMan (upstream: Lead Management,
          *     `/MITS/PostLeadManagement4_0`). The write job records the new record's ID in
          *     `created_record_id`, so it can be read back as soon as the job succeeds.
          */
@@ -75,7 +78,8 @@ export interface paths {
         get?: never;
         /**
          * Update a lead appointment in ResMan
-         * @description Moves a lead's appointment in ResMan to a new date and time, and optionally changes its
+         *
+         * Moves a lead's appointment in ResMan to a new date and time, and optionally changes its
          *     unit and notes (upstream: Lead Management, `/MITS/PostLeadManagement4_0`).
          */
         put: operations["updateResmanLeadAppointment"];
@@ -97,7 +101,8 @@ export interface paths {
         put?: never;
         /**
          * Cancel a lead appointment in ResMan (not supported)
-         * @description Listed by Propexo for completeness, but ResMan offers no upstream way to cancel an
+         *
+         * Listed by Propexo for completeness, but ResMan offers no upstream way to cancel an
          *     appointment, so this operation always answers `405`. Clients should not call it.
          */
         post: operations["cancelResmanLeadAppointment"];
@@ -118,7 +123,8 @@ export interface paths {
         put?: never;
         /**
          * Create an applicant appointment in Rent Manager
-         * @description Books an appointment for an applicant in Rent Manager (upstream: `POST /Appointments`,
+         *
+         * Books an appointment for an applicant in Rent Manager (upstream: `POST /Appointments`,
          *     then `POST /Appointments/{appointmentId}/AppointmentUser`). The write job records the new
          *     record's ID in `created_record_id`.
          */
@@ -140,7 +146,8 @@ export interface paths {
         put?: never;
         /**
          * Create a lead appointment in Rent Manager
-         * @description Books an appointment for a lead in Rent Manager (upstream: `POST /Appointments`, then
+         *
+         * Books an appointment for a lead in Rent Manager (upstream: `POST /Appointments`, then
          *     `POST /Appointments/{appointmentId}/AppointmentUser`). The write job records the new
          *     record's ID in `created_record_id`.
          */
@@ -162,7 +169,8 @@ export interface paths {
         put?: never;
         /**
          * Create a resident appointment in Rent Manager
-         * @description Books an appointment for a resident in Rent Manager (upstream: `POST /Appointments`, then
+         *
+         * Books an appointment for a resident in Rent Manager (upstream: `POST /Appointments`, then
          *     `POST /Appointments/{appointmentId}/AppointmentUser`). The write job records the new
          *     record's ID in `created_record_id`.
          */
@@ -183,7 +191,8 @@ export interface paths {
         get?: never;
         /**
          * Update an applicant appointment in Rent Manager
-         * @description Replaces the date, time, length and title of an applicant's appointment in Rent Manager,
+         *
+         * Replaces the date, time, length and title of an applicant's appointment in Rent Manager,
          *     and optionally its notes (upstream: `POST /Appointments`).
          */
         put: operations["updateRentmanagerApplicantAppointment"];
@@ -204,7 +213,8 @@ export interface paths {
         get?: never;
         /**
          * Update a lead appointment in Rent Manager
-         * @description Replaces the date, time, length and title of a lead's appointment in Rent Manager, and
+         *
+         * Replaces the date, time, length and title of a lead's appointment in Rent Manager, and
          *     optionally its notes (upstream: `POST /Appointments`).
          */
         put: operations["updateRentmanagerLeadAppointment"];
@@ -225,7 +235,8 @@ export interface paths {
         get?: never;
         /**
          * Update a resident appointment in Rent Manager
-         * @description Replaces the date, time, length and title of a resident's appointment in Rent Manager,
+         *
+         * Replaces the date, time, length and title of a resident's appointment in Rent Manager,
          *     and optionally its notes (upstream: `POST /Appointments`).
          */
         put: operations["updateRentmanagerResidentAppointment"];
@@ -247,7 +258,8 @@ export interface paths {
         put?: never;
         /**
          * Cancel an applicant appointment in Rent Manager
-         * @description Cancels an applicant's appointment in Rent Manager (upstream:
+         *
+         * Cancels an applicant's appointment in Rent Manager (upstream:
          *     `DELETE /Appointments/{appointmentId}`). Rent Manager gives back no record ID; the
          *     cancellation shows up in Propexo at the next data sync.
          */
@@ -269,7 +281,8 @@ export interface paths {
         put?: never;
         /**
          * Cancel a lead appointment in Rent Manager
-         * @description Cancels a lead's appointment in Rent Manager (upstream:
+         *
+         * Cancels a lead's appointment in Rent Manager (upstream:
          *     `DELETE /Appointments/{appointmentId}`). Rent Manager gives back no record ID; the
          *     cancellation shows up in Propexo at the next data sync.
          */
@@ -291,7 +304,8 @@ export interface paths {
         put?: never;
         /**
          * Cancel a resident appointment in Rent Manager
-         * @description Cancels a resident's appointment in Rent Manager (upstream:
+         *
+         * Cancels a resident's appointment in Rent Manager (upstream:
          *     `DELETE /Appointments/{appointmentId}`). Rent Manager gives back no record ID; the
          *     cancellation shows up in Propexo at the next data sync.
          */
@@ -313,7 +327,8 @@ export interface paths {
         put?: never;
         /**
          * Query appointment availability in Rent Manager (not supported)
-         * @description Listed by Propexo for completeness, but Rent Manager offers no upstream way to query
+         *
+         * Listed by Propexo for completeness, but Rent Manager offers no upstream way to query
          *     open appointment slots, so this operation always answers `405`. Clients should not call it.
          */
         post: operations["queryRentmanagerAppointmentAvailability"];
@@ -332,7 +347,8 @@ export interface paths {
         };
         /**
          * Get the status of a write job
-         * @description Reports how the write job started by a create, update or cancel is doing: `PENDING` while
+         *
+         * Reports how the write job started by a create, update or cancel is doing: `PENDING` while
          *     it runs, then `SUCCESS`, `PARTIAL_SUCCESS` or `FAILURE`, with the errors it met.
          */
         get: operations["getWriteStatus"];
@@ -355,7 +371,8 @@ export interface paths {
         put?: never;
         /**
          * Retry a failed write job
-         * @description Queues a failed write job to run again and returns the ID of the new job. Only jobs that
+         *
+         * Queues a failed write job to run again and returns the ID of the new job. Only jobs that
          *     failed can be retried.
          */
         post: operations["retryWrite"];
@@ -369,33 +386,33 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
+        /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
         AppointmentDate: string;
         /**
-         * @description Start time as `HH:MM:SS` on a 24-hour clock, in the property's local time. How the PMS
+         * Start time as `HH:MM:SS` on a 24-hour clock, in the property's local time. How the PMS
          *     reads it differs: ResMan takes it as UTC, Rent Manager in the property's time zone.
          */
         AppointmentTime: string;
-        /** @description Length of the appointment in whole minutes, greater than zero. */
+        /** Length of the appointment in whole minutes, greater than zero. */
         AppointmentDurationMinutes: number;
-        /** @description Short title of the appointment, at most 50 characters. */
+        /** Short title of the appointment, at most 50 characters. */
         AppointmentTitle: string;
         /**
-         * @description The PMS behind an integration. Propexo's published enum lists the values below; newer
+         * The PMS behind an integration. Propexo's published enum lists the values below; newer
          *     pages name more vendors, so treat an unknown value as possible.
          * @enum {string}
          */
         IntegrationVendor: "SAMPLE2" | "BUILDIUM" | "ENTRATA" | "MRI" | "PROPERTYWARE" | "PROPERTYWARE_REST" | "REALPAGE" | "REALPAGE_RPX" | "RENTMANAGER" | "RENTVINE" | "RESMAN" | "SAMPLE1";
-        /** @description The body of every error response. */
+        /** The body of every error response. */
         errorResponse: {
-            /** @description What went wrong. */
+            /** What went wrong. */
             error: {
-                /** @description Machine-readable error code, such as `invalid_request`. */
+                /** Machine-readable error code, such as `invalid_request`. */
                 code: string;
-                /** @description Human-readable explanation. */
+                /** Human-readable explanation. */
                 message: string;
                 /**
-                 * @description Extra detail. For a body that fails validation it holds the validator's issue
+                 * Extra detail. For a body that fails validation it holds the validator's issue
                  *     list (`issues`, each with `code`, `path` and `message`).
                  */
                 details?: {
@@ -403,368 +420,471 @@ export interface components {
                 };
             };
         };
-        /** @description Paging information of a list response. */
+        /** Paging information of a list response. */
         ResponseMeta: {
-            /** @description Offset of the first result in this page. */
+            /** Offset of the first result in this page. */
             offset?: number;
-            /** @description Page size that was applied. */
+            /** Page size that was applied. */
             limit?: number;
-            /** @description The sort order that was applied, one entry per field. */
+            /** The sort order that was applied, one entry per field. */
             orderBy: components["schemas"]["OrderByEntry"][];
-            /** @description Whether more results follow this page. */
+            /** Whether more results follow this page. */
             hasMore?: boolean | null;
-            /** @description Number of results across all pages. */
+            /** Number of results across all pages. */
             total?: number;
         };
         /**
-         * @description One sort key. Propexo types these entries as plain objects; the `field` and `direction`
+         * One sort key. Propexo types these entries as plain objects; the `field` and `direction`
          *     members are inferred from its examples.
          */
         OrderByEntry: {
-            /** @description Field sorted on (inferred). */
+            /** Field sorted on (inferred). */
             field?: string;
-            /** @description `asc` or `desc` (inferred). */
+            /** `asc` or `desc` (inferred). */
             direction?: string;
         };
-        /** @description Identifies the asynchronous job that carries out a write. */
+        /** Identifies the asynchronous job that carries out a write. */
         WriteJobMeta: {
-            /** @description ID of the job; pass it to the write-status operation. */
+            /** ID of the job; pass it to the write-status operation. */
             job_id: string;
         };
         /**
-         * @description An event synced from a PMS; appointments are events. Every member is always present,
+         * An event synced from a PMS; appointments are events. Every member is always present,
          *     and most may be null when the PMS does not provide them.
          */
         Event: {
-            /** @description Propexo ID of the event. */
+            /** Propexo ID of the event. */
             id: string;
-            /** @description When Propexo first stored the record (ISO 8601). */
+            /** When Propexo first stored the record (ISO 8601). */
             created_at: string;
-            /** @description When Propexo last changed the record (ISO 8601). */
+            /** When Propexo last changed the record (ISO 8601). */
             updated_at: string;
-            /** @description When the record was last read from the PMS (ISO 8601). */
+            /** When the record was last read from the PMS (ISO 8601). */
             last_seen: string | null;
-            /** @description ID of the event in the PMS. */
+            /** ID of the event in the PMS. */
             x_id: string;
-            /** @description ID of the property in the PMS. */
+            /** ID of the property in the PMS. */
             x_property_id: string;
-            /** @description ID of the leasing agent in the PMS. */
+            /** ID of the leasing agent in the PMS. */
             x_leasing_agent_id: string | null;
-            /** @description ID of the event type in the PMS. */
+            /** ID of the event type in the PMS. */
             x_type_id: string | null;
-            /** @description ID of the location in the PMS; Rent Manager only, null elsewhere. */
+            /** ID of the location in the PMS; Rent Manager only, null elsewhere. */
             x_location_id: string | null;
-            /** @description Name of the event. */
+            /** Name of the event. */
             event_name: string | null;
-            /** @description When the event happened (ISO 8601). */
+            /** When the event happened (ISO 8601). */
             event_datetime: string | null;
-            /** @description When the appointment takes place (ISO 8601). */
+            /** When the appointment takes place (ISO 8601). */
             appointment_datetime: string | null;
-            /** @description Event type as the PMS names it. */
+            /** Event type as the PMS names it. */
             type_raw: string | null;
-            /** @description Notes on the event. */
+            /** Notes on the event. */
             notes: string | null;
-            /** @description Name of the agent the event belongs to. */
+            /** Name of the agent the event belongs to. */
             agent_name: string | null;
-            /** @description Why the event took place. */
+            /** Why the event took place. */
             reasons_for_event: string | null;
-            /** @description Propexo IDs of the leads the event involves. */
+            /** Propexo IDs of the leads the event involves. */
             associated_lead_ids: string[] | null;
-            /** @description Propexo IDs of the applicants the event involves. */
+            /** Propexo IDs of the applicants the event involves. */
             associated_applicant_ids: string[] | null;
-            /** @description Propexo IDs of the residents the event involves. */
+            /** Propexo IDs of the residents the event involves. */
             associated_resident_ids: string[] | null;
-            /** @description Propexo ID of the integration the event came from. */
+            /** Propexo ID of the integration the event came from. */
             integration_id: string;
+            /**
+             * The PMS behind an integration. Propexo's published enum lists the values below; newer
+             *     pages name more vendors, so treat an unknown value as possible.
+             */
             integration_vendor: components["schemas"]["IntegrationVendor"];
-            /** @description Propexo ID of the property. */
+            /** Propexo ID of the property. */
             property_id: string;
         };
-        /** @description One page of appointments. */
+        /** One page of appointments. */
         AppointmentList: {
+            /** Paging information of a list response. */
             meta: components["schemas"]["ResponseMeta"];
-            /** @description The appointments in this page. */
+            /** The appointments in this page. */
             results: components["schemas"]["Event"][];
         };
-        /** @description One event, in the list envelope. */
+        /** One event, in the list envelope. */
         EventEnvelope: {
+            /** Paging information of a list response. */
             meta: components["schemas"]["ResponseMeta"];
+            /**
+             * An event synced from a PMS; appointments are events. Every member is always present,
+             *     and most may be null when the PMS does not provide them.
+             */
             results: components["schemas"]["Event"];
         };
-        /** @description A new appointment for a lead in ResMan. */
+        /** A new appointment for a lead in ResMan. */
         ResmanLeadAppointmentCreateInput: {
-            /** @description Propexo ID of the ResMan integration. */
+            /** Propexo ID of the ResMan integration. */
             integration_id: string;
-            /** @description Propexo ID of the lead. */
+            /** Propexo ID of the lead. */
             lead_id: string;
-            /** @description Propexo ID of the lead source. */
+            /** Propexo ID of the lead source. */
             lead_source_id: string;
-            /** @description Propexo ID of the unit to show. */
+            /** Propexo ID of the unit to show. */
             unit_id?: string;
+            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date: components["schemas"]["AppointmentDate"];
+            /**
+             * Start time as `HH:MM:SS` on a 24-hour clock, in the property's local time. How the PMS
+             *     reads it differs: ResMan takes it as UTC, Rent Manager in the property's time zone.
+             */
             appointment_time: components["schemas"]["AppointmentTime"];
-            /** @description Notes on the appointment. */
+            /** Notes on the appointment. */
             notes?: string;
         };
-        /** @description The accepted write and the fields it will send. */
+        /** The accepted write and the fields it will send. */
         ResmanLeadAppointmentCreateOutput: {
+            /** Identifies the asynchronous job that carries out a write. */
             meta: components["schemas"]["WriteJobMeta"];
-            /** @description The accepted fields. Which of them are always present is inferred from the request. */
+            /** The accepted fields. Which of them are always present is inferred from the request. */
             result: {
-                /** @description Propexo ID of the integration. */
+                /** Propexo ID of the integration. */
                 integration_id: string;
-                /** @description Propexo ID of the lead. */
+                /** Propexo ID of the lead. */
                 lead_id: string;
-                /** @description Propexo ID of the lead source. */
+                /** Propexo ID of the lead source. */
                 lead_source_id: string;
-                /** @description Propexo ID of the unit. */
+                /** Propexo ID of the unit. */
                 unit_id?: string;
+                /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
                 appointment_date: components["schemas"]["AppointmentDate"];
+                /**
+                 * Start time as `HH:MM:SS` on a 24-hour clock, in the property's local time. How the PMS
+                 *     reads it differs: ResMan takes it as UTC, Rent Manager in the property's time zone.
+                 */
                 appointment_time: components["schemas"]["AppointmentTime"];
-                /** @description Notes on the appointment. */
+                /** Notes on the appointment. */
                 notes?: string;
             };
         };
-        /** @description The new date and time of a lead's appointment in ResMan. */
+        /** The new date and time of a lead's appointment in ResMan. */
         ResmanLeadAppointmentUpdateInput: {
+            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date: components["schemas"]["AppointmentDate"];
+            /**
+             * Start time as `HH:MM:SS` on a 24-hour clock, in the property's local time. How the PMS
+             *     reads it differs: ResMan takes it as UTC, Rent Manager in the property's time zone.
+             */
             appointment_time: components["schemas"]["AppointmentTime"];
-            /** @description Propexo ID of the unit. */
+            /** Propexo ID of the unit. */
             unit_id?: string;
-            /** @description Notes on the appointment. */
+            /** Notes on the appointment. */
             notes?: string;
         };
-        /** @description The accepted write and the fields it will send. */
+        /** The accepted write and the fields it will send. */
         ResmanLeadAppointmentUpdateOutput: {
+            /** Identifies the asynchronous job that carries out a write. */
             meta: components["schemas"]["WriteJobMeta"];
-            /** @description The accepted fields and the event they apply to. */
+            /** The accepted fields and the event they apply to. */
             result: {
-                /** @description Propexo ID of the appointment event. */
+                /** Propexo ID of the appointment event. */
                 event_id: string;
+                /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
                 appointment_date: components["schemas"]["AppointmentDate"];
+                /**
+                 * Start time as `HH:MM:SS` on a 24-hour clock, in the property's local time. How the PMS
+                 *     reads it differs: ResMan takes it as UTC, Rent Manager in the property's time zone.
+                 */
                 appointment_time?: components["schemas"]["AppointmentTime"];
-                /** @description Propexo ID of the unit. */
+                /** Propexo ID of the unit. */
                 unit_id?: string;
-                /** @description Notes on the appointment. */
+                /** Notes on the appointment. */
                 notes?: string;
             };
         };
-        /** @description A new appointment for a lead in Rent Manager. */
+        /** A new appointment for a lead in Rent Manager. */
         RentmanagerLeadAppointmentCreateInput: {
-            /** @description Propexo ID of the Rent Manager integration. */
+            /** Propexo ID of the Rent Manager integration. */
             integration_id: string;
-            /** @description Propexo ID of the lead. */
+            /** Propexo ID of the lead. */
             lead_id: string;
-            /** @description Propexo ID of the employee who takes the appointment. */
+            /** Propexo ID of the employee who takes the appointment. */
             employee_id?: string;
+            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date: components["schemas"]["AppointmentDate"];
+            /**
+             * Start time as `HH:MM:SS` on a 24-hour clock, in the property's local time. How the PMS
+             *     reads it differs: ResMan takes it as UTC, Rent Manager in the property's time zone.
+             */
             appointment_time: components["schemas"]["AppointmentTime"];
+            /** Length of the appointment in whole minutes, greater than zero. */
             appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
+            /** Short title of the appointment, at most 50 characters. */
             title: components["schemas"]["AppointmentTitle"];
-            /** @description Notes on the appointment. */
+            /** Notes on the appointment. */
             notes?: string;
         };
         /**
-         * @description A new appointment for an applicant in Rent Manager. Propexo's page for this operation was
+         * A new appointment for an applicant in Rent Manager. Propexo's page for this operation was
          *     not readable past its path; the body is inferred to be the lead body with `applicant_id`
          *     in place of `lead_id` (same upstream calls).
          */
         RentmanagerApplicantAppointmentCreateInput: {
-            /** @description Propexo ID of the Rent Manager integration. */
+            /** Propexo ID of the Rent Manager integration. */
             integration_id: string;
-            /** @description Propexo ID of the applicant (inferred). */
+            /** Propexo ID of the applicant (inferred). */
             applicant_id: string;
-            /** @description Propexo ID of the employee who takes the appointment. */
+            /** Propexo ID of the employee who takes the appointment. */
             employee_id?: string;
+            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date: components["schemas"]["AppointmentDate"];
+            /**
+             * Start time as `HH:MM:SS` on a 24-hour clock, in the property's local time. How the PMS
+             *     reads it differs: ResMan takes it as UTC, Rent Manager in the property's time zone.
+             */
             appointment_time: components["schemas"]["AppointmentTime"];
+            /** Length of the appointment in whole minutes, greater than zero. */
             appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
+            /** Short title of the appointment, at most 50 characters. */
             title: components["schemas"]["AppointmentTitle"];
-            /** @description Notes on the appointment. */
+            /** Notes on the appointment. */
             notes?: string;
         };
         /**
-         * @description A new appointment for a resident in Rent Manager. Propexo's page for this operation was
+         * A new appointment for a resident in Rent Manager. Propexo's page for this operation was
          *     not readable past its path; the body is inferred to be the lead body with `resident_id`
          *     in place of `lead_id` (same upstream calls).
          */
         RentmanagerResidentAppointmentCreateInput: {
-            /** @description Propexo ID of the Rent Manager integration. */
+            /** Propexo ID of the Rent Manager integration. */
             integration_id: string;
-            /** @description Propexo ID of the resident (inferred). */
+            /** Propexo ID of the resident (inferred). */
             resident_id: string;
-            /** @description Propexo ID of the employee who takes the appointment. */
+            /** Propexo ID of the employee who takes the appointment. */
             employee_id?: string;
+            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date: components["schemas"]["AppointmentDate"];
+            /**
+             * Start time as `HH:MM:SS` on a 24-hour clock, in the property's local time. How the PMS
+             *     reads it differs: ResMan takes it as UTC, Rent Manager in the property's time zone.
+             */
             appointment_time: components["schemas"]["AppointmentTime"];
+            /** Length of the appointment in whole minutes, greater than zero. */
             appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
+            /** Short title of the appointment, at most 50 characters. */
             title: components["schemas"]["AppointmentTitle"];
-            /** @description Notes on the appointment. */
+            /** Notes on the appointment. */
             notes?: string;
         };
-        /** @description The accepted write and the fields it will send. */
+        /** The accepted write and the fields it will send. */
         RentmanagerLeadAppointmentCreateOutput: {
+            /** Identifies the asynchronous job that carries out a write. */
             meta: components["schemas"]["WriteJobMeta"];
-            /** @description The accepted fields. Which of them are always present is inferred from the request. */
+            /** The accepted fields. Which of them are always present is inferred from the request. */
             result: {
-                /** @description Propexo ID of the integration. */
+                /** Propexo ID of the integration. */
                 integration_id: string;
-                /** @description Propexo ID of the lead. */
+                /** Propexo ID of the lead. */
                 lead_id: string;
-                /** @description Propexo ID of the employee. */
+                /** Propexo ID of the employee. */
                 employee_id?: string;
+                /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
                 appointment_date: components["schemas"]["AppointmentDate"];
+                /**
+                 * Start time as `HH:MM:SS` on a 24-hour clock, in the property's local time. How the PMS
+                 *     reads it differs: ResMan takes it as UTC, Rent Manager in the property's time zone.
+                 */
                 appointment_time: components["schemas"]["AppointmentTime"];
+                /** Length of the appointment in whole minutes, greater than zero. */
                 appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
+                /** Short title of the appointment, at most 50 characters. */
                 title: components["schemas"]["AppointmentTitle"];
-                /** @description Notes on the appointment. */
+                /** Notes on the appointment. */
                 notes?: string;
             };
         };
-        /** @description The accepted write and the fields it will send (inferred, like the request). */
+        /** The accepted write and the fields it will send (inferred, like the request). */
         RentmanagerApplicantAppointmentCreateOutput: {
+            /** Identifies the asynchronous job that carries out a write. */
             meta: components["schemas"]["WriteJobMeta"];
-            /** @description The accepted fields (inferred to echo the request). */
+            /** The accepted fields (inferred to echo the request). */
             result: {
-                /** @description Propexo ID of the integration. */
+                /** Propexo ID of the integration. */
                 integration_id: string;
-                /** @description Propexo ID of the applicant. */
+                /** Propexo ID of the applicant. */
                 applicant_id: string;
-                /** @description Propexo ID of the employee. */
+                /** Propexo ID of the employee. */
                 employee_id?: string;
+                /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
                 appointment_date: components["schemas"]["AppointmentDate"];
+                /**
+                 * Start time as `HH:MM:SS` on a 24-hour clock, in the property's local time. How the PMS
+                 *     reads it differs: ResMan takes it as UTC, Rent Manager in the property's time zone.
+                 */
                 appointment_time: components["schemas"]["AppointmentTime"];
+                /** Length of the appointment in whole minutes, greater than zero. */
                 appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
+                /** Short title of the appointment, at most 50 characters. */
                 title: components["schemas"]["AppointmentTitle"];
-                /** @description Notes on the appointment. */
+                /** Notes on the appointment. */
                 notes?: string;
             };
         };
-        /** @description The accepted write and the fields it will send (inferred, like the request). */
+        /** The accepted write and the fields it will send (inferred, like the request). */
         RentmanagerResidentAppointmentCreateOutput: {
+            /** Identifies the asynchronous job that carries out a write. */
             meta: components["schemas"]["WriteJobMeta"];
-            /** @description The accepted fields (inferred to echo the request). */
+            /** The accepted fields (inferred to echo the request). */
             result: {
-                /** @description Propexo ID of the integration. */
+                /** Propexo ID of the integration. */
                 integration_id: string;
-                /** @description Propexo ID of the resident. */
+                /** Propexo ID of the resident. */
                 resident_id: string;
-                /** @description Propexo ID of the employee. */
+                /** Propexo ID of the employee. */
                 employee_id?: string;
+                /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
                 appointment_date: components["schemas"]["AppointmentDate"];
+                /**
+                 * Start time as `HH:MM:SS` on a 24-hour clock, in the property's local time. How the PMS
+                 *     reads it differs: ResMan takes it as UTC, Rent Manager in the property's time zone.
+                 */
                 appointment_time: components["schemas"]["AppointmentTime"];
+                /** Length of the appointment in whole minutes, greater than zero. */
                 appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
+                /** Short title of the appointment, at most 50 characters. */
                 title: components["schemas"]["AppointmentTitle"];
-                /** @description Notes on the appointment. */
+                /** Notes on the appointment. */
                 notes?: string;
             };
         };
-        /** @description The new schedule of an applicant's appointment in Rent Manager. */
+        /** The new schedule of an applicant's appointment in Rent Manager. */
         RentmanagerApplicantAppointmentUpdateInput: {
+            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date: components["schemas"]["AppointmentDate"];
+            /**
+             * Start time as `HH:MM:SS` on a 24-hour clock, in the property's local time. How the PMS
+             *     reads it differs: ResMan takes it as UTC, Rent Manager in the property's time zone.
+             */
             appointment_time: components["schemas"]["AppointmentTime"];
+            /** Length of the appointment in whole minutes, greater than zero. */
             appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
+            /** Short title of the appointment, at most 50 characters. */
             title: components["schemas"]["AppointmentTitle"];
-            /** @description Notes on the appointment. */
+            /** Notes on the appointment. */
             notes?: string;
         };
         /**
-         * @description The new schedule of a lead's appointment in Rent Manager. The date and time are
+         * The new schedule of a lead's appointment in Rent Manager. The date and time are
          *     documented; the rest of the body is inferred to match the applicant update.
          */
         RentmanagerLeadAppointmentUpdateInput: {
+            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date: components["schemas"]["AppointmentDate"];
+            /**
+             * Start time as `HH:MM:SS` on a 24-hour clock, in the property's local time. How the PMS
+             *     reads it differs: ResMan takes it as UTC, Rent Manager in the property's time zone.
+             */
             appointment_time: components["schemas"]["AppointmentTime"];
-            /** @description Length of the appointment in whole minutes, greater than zero (inferred). */
+            /** Length of the appointment in whole minutes, greater than zero (inferred). */
             appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
-            /** @description Short title of the appointment, at most 50 characters (inferred). */
+            /** Short title of the appointment, at most 50 characters (inferred). */
             title: components["schemas"]["AppointmentTitle"];
-            /** @description Notes on the appointment (inferred). */
+            /** Notes on the appointment (inferred). */
             notes?: string;
         };
         /**
-         * @description The new schedule of a resident's appointment in Rent Manager. The date and time are
+         * The new schedule of a resident's appointment in Rent Manager. The date and time are
          *     documented; the rest of the body is inferred to match the applicant update.
          */
         RentmanagerResidentAppointmentUpdateInput: {
+            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date: components["schemas"]["AppointmentDate"];
+            /**
+             * Start time as `HH:MM:SS` on a 24-hour clock, in the property's local time. How the PMS
+             *     reads it differs: ResMan takes it as UTC, Rent Manager in the property's time zone.
+             */
             appointment_time: components["schemas"]["AppointmentTime"];
-            /** @description Length of the appointment in whole minutes, greater than zero (inferred). */
+            /** Length of the appointment in whole minutes, greater than zero (inferred). */
             appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
-            /** @description Short title of the appointment, at most 50 characters (inferred). */
+            /** Short title of the appointment, at most 50 characters (inferred). */
             title: components["schemas"]["AppointmentTitle"];
-            /** @description Notes on the appointment (inferred). */
+            /** Notes on the appointment (inferred). */
             notes?: string;
         };
-        /** @description The accepted write and the fields it will send. */
+        /** The accepted write and the fields it will send. */
         RentmanagerAppointmentUpdateOutput: {
+            /** Identifies the asynchronous job that carries out a write. */
             meta: components["schemas"]["WriteJobMeta"];
             /**
-             * @description The accepted fields and the event they apply to. Propexo documents only that this is
+             * The accepted fields and the event they apply to. Propexo documents only that this is
              *     an object; the members are inferred to echo the request plus `event_id`, as ResMan does.
              */
             result: {
-                /** @description Propexo ID of the appointment event (inferred). */
+                /** Propexo ID of the appointment event (inferred). */
                 event_id?: string;
+                /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
                 appointment_date?: components["schemas"]["AppointmentDate"];
+                /**
+                 * Start time as `HH:MM:SS` on a 24-hour clock, in the property's local time. How the PMS
+                 *     reads it differs: ResMan takes it as UTC, Rent Manager in the property's time zone.
+                 */
                 appointment_time?: components["schemas"]["AppointmentTime"];
+                /** Length of the appointment in whole minutes, greater than zero. */
                 appointment_duration_minutes?: components["schemas"]["AppointmentDurationMinutes"];
+                /** Short title of the appointment, at most 50 characters. */
                 title?: components["schemas"]["AppointmentTitle"];
-                /** @description Notes on the appointment (inferred). */
+                /** Notes on the appointment (inferred). */
                 notes?: string;
             };
         };
-        /** @description The appointment to cancel. */
+        /** The appointment to cancel. */
         RentmanagerAppointmentCancelInput: {
-            /** @description Propexo ID of the Rent Manager integration. */
+            /** Propexo ID of the Rent Manager integration. */
             integration_id: string;
-            /** @description Propexo ID of the appointment event. */
+            /** Propexo ID of the appointment event. */
             event_id: string;
         };
-        /** @description The accepted cancellation. */
+        /** The accepted cancellation. */
         RentmanagerAppointmentCancelOutput: {
+            /** Identifies the asynchronous job that carries out a write. */
             meta: components["schemas"]["WriteJobMeta"];
-            /** @description The cancelled appointment. */
+            /** The cancelled appointment. */
             result: {
-                /** @description Propexo ID of the integration. */
+                /** Propexo ID of the integration. */
                 integration_id: string;
-                /** @description Propexo ID of the appointment event. */
+                /** Propexo ID of the appointment event. */
                 event_id: string;
             };
         };
-        /** @description Propexo's page shows an object with no members; nothing in it is used. */
+        /** Propexo's page shows an object with no members; nothing in it is used. */
         NotSupportedInput: Record<string, never>;
-        /** @description An empty object, never returned in practice (the operation answers `405`). */
+        /** An empty object, never returned in practice (the operation answers `405`). */
         NotSupportedOutput: Record<string, never>;
-        /** @description The state of a write job. */
+        /** The state of a write job. */
         WriteStatus: {
             /**
-             * @description `PENDING` while the job runs; then `SUCCESS` when all of it was written,
+             * `PENDING` while the job runs; then `SUCCESS` when all of it was written,
              *     `PARTIAL_SUCCESS` when only part was, and `FAILURE` when none was.
              * @enum {string}
              */
             write_status: "SUCCESS" | "PARTIAL_SUCCESS" | "FAILURE" | "PENDING";
-            /** @description Errors the job met, as text. */
+            /** Errors the job met, as text. */
             errors: string[];
             /**
-             * @description The first record ID the job created. Null while pending, after a failure, or when the
+             * The first record ID the job created. Null while pending, after a failure, or when the
              *     PMS issues no ID; a job can start other jobs, so the ID may belong to another model.
              */
             created_record_id: string | null;
         };
-        /** @description An empty object. */
+        /** An empty object. */
         RetryWriteInput: Record<string, never>;
-        /** @description The outcome of queueing a retry. */
+        /** The outcome of queueing a retry. */
         RetryWriteOutput: {
-            /** @description Whether the job was queued to run again. */
+            /** Whether the job was queued to run again. */
             success: boolean;
-            /** @description ID of the new job; follow it instead of the failed one. */
+            /** ID of the new job; follow it instead of the failed one. */
             job_id: string;
         };
     };
     responses: {
         /**
-         * @description The request was refused. For a body that breaks the schema, `error.details` carries the
+         * The request was refused. For a body that breaks the schema, `error.details` carries the
          *     validation issues.
          */
         BadRequest: {
@@ -776,7 +896,7 @@ export interface components {
             };
         };
         /**
-         * @description The bearer token is missing or was not accepted. Propexo does not document this
+         * The bearer token is missing or was not accepted. Propexo does not document this
          *     response; its body is assumed (inferred) to be the usual error body.
          */
         Unauthorized: {
@@ -788,7 +908,7 @@ export interface components {
             };
         };
         /**
-         * @description The PMS has no upstream support for this operation, so Propexo always answers `405`. The
+         * The PMS has no upstream support for this operation, so Propexo always answers `405`. The
          *     body is not documented and is assumed (inferred) to be the usual error body.
          */
         NotSupported: {
@@ -800,7 +920,7 @@ export interface components {
             };
         };
         /**
-         * @description The rate limit for the current minute is spent; try again once the minute is over. The
+         * The rate limit for the current minute is spent; try again once the minute is over. The
          *     body is not documented and is assumed (inferred) to be the usual error body.
          */
         TooManyRequests: {
@@ -813,7 +933,7 @@ export interface components {
                 "application/json": components["schemas"]["errorResponse"];
             };
         };
-        /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+        /** The write was accepted; follow `meta.job_id` for its outcome. */
         RentmanagerAppointmentUpdated: {
             headers: {
                 "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -824,7 +944,7 @@ export interface components {
                 "application/json": components["schemas"]["RentmanagerAppointmentUpdateOutput"];
             };
         };
-        /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+        /** The write was accepted; follow `meta.job_id` for its outcome. */
         RentmanagerAppointmentCancelled: {
             headers: {
                 "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -838,27 +958,27 @@ export interface components {
     };
     parameters: {
         /**
-         * @description Sort order: a field name, optionally followed by `:asc` or `:desc` (ascending when
+         * Sort order: a field name, optionally followed by `:asc` or `:desc` (ascending when
          *     omitted); several fields are separated by commas, as in `updated_at:desc,id:asc`.
          */
         OrderBy: string;
-        /** @description How many results to skip before the page starts. */
+        /** How many results to skip before the page starts. */
         Offset: number | null;
         /**
-         * @description Largest number of results in one page. Propexo's prose says 1 to 250 while its schema
+         * Largest number of results in one page. Propexo's prose says 1 to 250 while its schema
          *     allows 0; this document keeps the schema's bounds.
          */
         Limit: number | null;
-        /** @description Propexo ID of the appointment event to change. */
+        /** Propexo ID of the appointment event to change. */
         EventId: string;
-        /** @description The `job_id` that the write answered with (the root of the jobs it started). */
+        /** The `job_id` that the write answered with (the root of the jobs it started). */
         RootJobId: string;
     };
     requestBodies: never;
     headers: {
-        /** @description Requests allowed in the current one-minute window. */
+        /** Requests allowed in the current one-minute window. */
         RateLimitLimit: number;
-        /** @description Requests left in the current one-minute window. */
+        /** Requests left in the current one-minute window. */
         RateLimitRemaining: number;
     };
     pathItems: never;
@@ -915,44 +1035,44 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Sort order: a field name, optionally followed by `:asc` or `:desc` (ascending when
+                 * Sort order: a field name, optionally followed by `:asc` or `:desc` (ascending when
                  *     omitted); several fields are separated by commas, as in `updated_at:desc,id:asc`.
                  */
                 "order-by"?: components["parameters"]["OrderBy"];
-                /** @description How many results to skip before the page starts. */
+                /** How many results to skip before the page starts. */
                 offset?: components["parameters"]["Offset"];
                 /**
-                 * @description Largest number of results in one page. Propexo's prose says 1 to 250 while its schema
+                 * Largest number of results in one page. Propexo's prose says 1 to 250 while its schema
                  *     allows 0; this document keeps the schema's bounds.
                  */
                 limit?: components["parameters"]["Limit"];
-                /** @description Only the appointment whose event has this ID in the PMS. */
+                /** Only the appointment whose event has this ID in the PMS. */
                 x_id?: string;
-                /** @description Only appointments at the property with this ID in the PMS. */
+                /** Only appointments at the property with this ID in the PMS. */
                 x_property_id?: string;
-                /** @description Only appointments whose event type has this ID in the PMS. */
+                /** Only appointments whose event type has this ID in the PMS. */
                 x_type_id?: string;
-                /** @description Only appointments at this Propexo location. Locations exist for Rent Manager integrations only. */
+                /** Only appointments at this Propexo location. Locations exist for Rent Manager integrations only. */
                 location_id?: string;
-                /** @description Only appointments at this Propexo property. */
+                /** Only appointments at this Propexo property. */
                 property_id?: string;
-                /** @description Only appointments with this Propexo lead. */
+                /** Only appointments with this Propexo lead. */
                 lead_id?: string;
-                /** @description Only appointments with this Propexo applicant. */
+                /** Only appointments with this Propexo applicant. */
                 applicant_id?: string;
-                /** @description Only appointments with this Propexo resident. */
+                /** Only appointments with this Propexo resident. */
                 resident_id?: string;
-                /** @description Only appointments from this integration. */
+                /** Only appointments from this integration. */
                 integration_id?: string;
-                /** @description Only appointments from integrations with this PMS. */
+                /** Only appointments from integrations with this PMS. */
                 integration_vendor?: components["schemas"]["IntegrationVendor"];
-                /** @description Only appointments updated in Propexo at or after this ISO 8601 instant. */
+                /** Only appointments updated in Propexo at or after this ISO 8601 instant. */
                 updated_at_gte?: string;
-                /** @description Only appointments updated in Propexo at or before this ISO 8601 instant. */
+                /** Only appointments updated in Propexo at or before this ISO 8601 instant. */
                 updated_at_lte?: string;
-                /** @description Only appointments last seen in the PMS at or after this ISO 8601 instant. */
+                /** Only appointments last seen in the PMS at or after this ISO 8601 instant. */
                 last_seen_gte?: string;
-                /** @description Only appointments last seen in the PMS at or before this ISO 8601 instant. */
+                /** Only appointments last seen in the PMS at or before this ISO 8601 instant. */
                 last_seen_lte?: string;
             };
             header?: never;
@@ -961,7 +1081,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One page of appointments. */
+            /** One page of appointments. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -981,28 +1101,28 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Sort order: a field name, optionally followed by `:asc` or `:desc` (ascending when
+                 * Sort order: a field name, optionally followed by `:asc` or `:desc` (ascending when
                  *     omitted); several fields are separated by commas, as in `updated_at:desc,id:asc`.
                  */
                 "order-by"?: components["parameters"]["OrderBy"];
-                /** @description How many results to skip before the page starts. */
+                /** How many results to skip before the page starts. */
                 offset?: components["parameters"]["Offset"];
                 /**
-                 * @description Largest number of results in one page. Propexo's prose says 1 to 250 while its schema
+                 * Largest number of results in one page. Propexo's prose says 1 to 250 while its schema
                  *     allows 0; this document keeps the schema's bounds.
                  */
                 limit?: components["parameters"]["Limit"];
             };
             header?: never;
             path: {
-                /** @description Propexo ID of the event. */
+                /** Propexo ID of the event. */
                 event_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The event. */
+            /** The event. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -1031,7 +1151,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            /** The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -1053,7 +1173,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Propexo ID of the appointment to change. Propexo's page for this operation calls it
+                 * Propexo ID of the appointment to change. Propexo's page for this operation calls it
                  *     "the Propexo unique identifier for the lead"; the value it takes is the appointment
                  *     event's ID (inferred: the path and every sibling operation name the event).
                  */
@@ -1067,7 +1187,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            /** The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -1096,7 +1216,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Declared by Propexo's reference but never returned; the operation always answers `405`. */
+            /** Declared by Propexo's reference but never returned; the operation always answers `405`. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1124,7 +1244,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            /** The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -1153,7 +1273,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            /** The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -1182,7 +1302,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            /** The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -1203,7 +1323,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Propexo ID of the appointment event to change. */
+                /** Propexo ID of the appointment event to change. */
                 event_id: components["parameters"]["EventId"];
             };
             cookie?: never;
@@ -1225,7 +1345,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Propexo ID of the appointment event to change. */
+                /** Propexo ID of the appointment event to change. */
                 event_id: components["parameters"]["EventId"];
             };
             cookie?: never;
@@ -1247,7 +1367,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Propexo ID of the appointment event to change. */
+                /** Propexo ID of the appointment event to change. */
                 event_id: components["parameters"]["EventId"];
             };
             cookie?: never;
@@ -1296,7 +1416,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            /** The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -1344,7 +1464,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Declared by Propexo's reference but never returned; the operation always answers `405`. */
+            /** Declared by Propexo's reference but never returned; the operation always answers `405`. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1364,14 +1484,14 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The `job_id` that the write answered with (the root of the jobs it started). */
+                /** The `job_id` that the write answered with (the root of the jobs it started). */
                 root_job_id: components["parameters"]["RootJobId"];
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The job's current state. */
+            /** The job's current state. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -1392,7 +1512,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The `job_id` that the write answered with (the root of the jobs it started). */
+                /** The `job_id` that the write answered with (the root of the jobs it started). */
                 root_job_id: components["parameters"]["RootJobId"];
             };
             cookie?: never;
@@ -1403,7 +1523,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The retry was queued. */
+            /** The retry was queued. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];

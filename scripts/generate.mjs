@@ -19,6 +19,7 @@ import { lint, lintForeign, bundle } from "./lib/redocly.mjs";
 import { nameOperations, operationTable, operationsSource, writeStatusOperation } from "./lib/operations.mjs";
 import { typesSource } from "./lib/types.mjs";
 import { validationSource } from "./lib/validators.mjs";
+import { declarationsSource } from "./lib/declarations.mjs";
 
 const GENERATED_README = `# generated/ — do not edit
 
@@ -32,6 +33,7 @@ are stale (\`npm run generate -- --check\`).
 | \`schema.ts\` | TypeScript types of every path, operation and schema | openapi-typescript |
 | \`operations.ts\` | one row per operation: method, path, vendor, subject, verb, supported | scripts/lib/operations.mjs |
 | \`validation.ts\` | request schemas, one per operation over \`{ path, query, body }\`, that the client validates against | scripts/lib/validators.mjs |
+| \`client.ts\` | the client's method declarations, one per operation with the spec's docs, and named parameter and result types | scripts/lib/declarations.mjs |
 `;
 
 const header = (comment, source = "openapi/propexo.yaml") =>
@@ -107,7 +109,9 @@ async function main() {
     const h = header("//", source);
     files.set("schema.ts", await step("types", () => typesSource(doc, h)));
     const table = await step("operations", () => operationTable(doc));
-    files.set("operations.ts", operationsSource(table, h, writeStatusOperation(doc, table)));
+    const writeStatus = writeStatusOperation(doc, table);
+    files.set("operations.ts", operationsSource(table, h, writeStatus));
+    files.set("client.ts", await step("declarations", () => declarationsSource(doc, table, writeStatus, h)));
     files.set("validation.ts", await step("validation", () => validationSource(doc, h)));
 
     const stale = await compare(paths.generated, files);

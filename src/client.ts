@@ -9,7 +9,7 @@ import { Pager, type PageMeta } from "./core/pagination.js";
 import { RateLimiter, type PacerFactory, type RateLimitOptions } from "./core/rate-limit.js";
 import { retryPolicy } from "./core/retry.js";
 import { Core, checkBaseUrl, type CallInput, type RequestOptions, type WithResponse } from "./core/request.js";
-import type { ResourceTree, WaitTree } from "./core/types.js";
+import type { PropexoResources } from "../generated/client.js";
 import { waitForJob, type WaitOptions, type WriteStatusBody } from "./core/write-jobs.js";
 
 /** Propexo's servers. */
@@ -59,9 +59,6 @@ export interface Writes {
   wait(jobId: string, options?: WaitOptions): Promise<WriteStatusBody>;
 }
 
-/** Every method of the spec at its placement, plus `wait` beside the write-status operation. */
-type Tree = ResourceTree & WaitTree<Writes["wait"]>;
-
 function fail(field: string, rule: string, value: unknown): never {
   throw new PropexoError(`options.${field} ${rule}, received ${JSON.stringify(value)}`);
 }
@@ -71,8 +68,11 @@ function envToken(): string | undefined {
   return typeof process !== "undefined" ? process.env?.PROPEXO_TOKEN : undefined;
 }
 
-/** The resources of the spec, e.g. `appointments`, `events` and `writes`. */
-export interface Propexo extends Tree {}
+/**
+ * The resources of the spec (`appointments`, `events`, `writes`, ...), declared one method at a
+ * time in generated/client.ts so that editors and the reference show each with its docs.
+ */
+export interface Propexo extends PropexoResources {}
 
 /**
  * A client of Propexo's appointment API.

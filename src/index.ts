@@ -29,3 +29,5 @@ export type { Args, Body, Method, Query, ResourceTree, Response200, Result, Writ
 export { appointmentSlot, type AppointmentSlot } from "./core/time.js";
 export { operations, type OperationId } from "../generated/operations.js";
 export type { paths, components, operations as OperationTypes } from "../generated/schema.js";
+// The resource interfaces and each operation's named parameter and result types.
+export type * from "../generated/client.js";

@@ -1,6 +1,6 @@
 // `npm run docs` end to end: the build runs, the API reference opens from disk in Chromium with
 // the network cut off, and it shows every operation of the bundled spec under its summary.
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -42,6 +42,17 @@ describe("npm run docs", () => {
     expect(transport).toContain("propexo-appointments/node");
     const shared = await readFile(join(out, "client", "functions", "redis.sharedRateLimit.html"), "utf8");
     expect(shared).toContain("propexo-appointments/redis");
+  });
+
+  it("gives every supported operation's method a page of its own, with its summary and route", async () => {
+    const dir = join(out, "client", "methods");
+    const pages = await Promise.all((await readdir(dir)).map(async (f) => ({ f, text: (await readFile(join(dir, f), "utf8")).replace(/<[^>]+>/g, " ") })));
+    const spec = await loadBundled();
+    const missing = operationsOf(spec)
+      .filter(({ op }) => op["x-propexo-supported"] !== false)
+      .filter(({ method, path, op }) => !pages.some((p) => p.text.includes(`${method} ${path}`) && p.text.includes(op.summary)))
+      .map(({ method, path }) => `${method} ${path}`);
+    expect(missing).toEqual([]);
   });
 
   it("shows every operation's summary as a heading, offline, in Chromium", async (ctx) => {

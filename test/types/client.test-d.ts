@@ -2,7 +2,8 @@
 // wrong vendor, subject or verb, a missing required field or a wrong field type does not compile.
 import { describe, expectTypeOf, it } from "vitest";
 import type { components } from "../../generated/schema.js";
-import { Propexo, type Page, type WriteJob, type WriteStatusBody } from "../../src/index.js";
+import { Propexo, type Args, type Method, type OperationId, type Page, type PropexoResources, type WriteJob, type WriteStatusBody } from "../../src/index.js";
+import type { operations } from "../../generated/operations.js";
 
 declare const propexo: Propexo;
 type Schemas = components["schemas"];
@@ -77,5 +78,34 @@ describe("reads and write jobs", () => {
     propexo.writes.status("j", { signal: new AbortController().signal, timeoutMs: 1000, maxRetries: 0, headers: { "x-a": "b" } });
     // @ts-expect-error: not an option
     propexo.writes.status("j", { retries: 3 });
+  });
+});
+
+// The declarations in generated/client.ts (what editors and the reference show) must be exactly
+// the types the operation table gives each method, for every supported operation of the spec.
+type Equal<X, Y> = (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? true : false;
+type At<T, P> = P extends readonly [infer H, ...infer R] ? (H extends keyof T ? At<T[H], R> : never) : T;
+type Declared<K extends OperationId> = At<PropexoResources, (typeof operations)[K]["placement"]>;
+type Supported = { [K in OperationId]: (typeof operations)[K]["supported"] extends true ? K : never }[OperationId];
+type Unsupported = Exclude<OperationId, Supported>;
+type Disagreeing = {
+  [K in Supported]: Declared<K> extends (...args: infer A) => infer R
+    ? Equal<A, Args<K>> extends true
+      ? Equal<R, ReturnType<Method<K>>> extends true
+        ? never
+        : K
+      : K
+    : K;
+}[Supported];
+
+describe("the generated declarations", () => {
+  it("give every supported operation the table-driven parameters and result", () => {
+    expectTypeOf<Disagreeing>().toEqualTypeOf<never>();
+  });
+
+  it("make every not-supported operation uncallable", () => {
+    type Callable = { [K in Unsupported]: Declared<K> extends (this: PropexoResources, ...args: never[]) => unknown ? K : never }[Unsupported];
+    expectTypeOf<Callable>().toEqualTypeOf<never>();
+    expectTypeOf<Unsupported>().not.toBeNever();
   });
 });

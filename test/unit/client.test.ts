@@ -147,10 +147,13 @@ describe("errors", () => {
 
   it("reject not-supported operations without a network call", async () => {
     const { propexo, fetch } = client(() => json(200, {}));
+    // The types refuse the call (it cannot succeed); an untyped caller still gets a clear error.
+    // @ts-expect-error: not supported by the PMS
     const err = await propexo.appointments.resman.leads.cancel().then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(UnsupportedOperationError);
     expect((err as ApiError).status).toBe(405);
     expect(String((err as Error).message)).toMatch(/resman/);
+    // @ts-expect-error: not supported by the PMS
     await expect(propexo.appointments.rentmanager.availability.query()).rejects.toBeInstanceOf(UnsupportedOperationError);
     expect(fetch).not.toHaveBeenCalled();
   });
