@@ -4,6 +4,7 @@
 // go out at once; past that line a call goes out slowed only when the 80% line is more than the
 // slowdown away, because then a slowed answer comes sooner than waiting for an unslowed one.
 // Concurrent calls beyond the limit wait in order and go out as earlier ones age out of the window.
+import { retryPolicy } from "./retry.js";
 import { abortReason, sleep } from "./sleep.js";
 
 /** Pacing settings. */
@@ -127,7 +128,8 @@ export class RateLimiter {
   /**
    * Learns from a response: adopts the limit the API reports, counts calls made by others with
    * the same token (from `x-ratelimit-remaining`), notes whether `ticket`'s answer was slowed,
-   * and pauses after a 429.
+   * and pauses after a 429: for its Retry-After, but never longer than the longest Retry-After
+   * the client honours (a longer one fails its own call at once; later calls wait only that long).
    */
   observe(headers: Headers, status: number, retryAfterMs?: number, ticket?: Ticket): void {
     this.#setLimit(Number(headers.get("x-ratelimit-limit")));
@@ -143,7 +145,7 @@ export class RateLimiter {
       if (+remaining <= 0) this.#pausedUntil = Math.max(this.#pausedUntil, Math.min(now, ...this.#sent.map((t) => t.at)) + this.#windowMs);
     }
     if (status === 429) {
-      this.#pausedUntil = Math.max(this.#pausedUntil, now + (retryAfterMs ?? this.#windowMs / 4));
+      this.#pausedUntil = Math.max(this.#pausedUntil, now + Math.min(retryAfterMs ?? this.#windowMs / 4, retryPolicy.maxRetryAfterMs));
     }
   }
 }
