@@ -12,6 +12,7 @@ export async function bundleChild(entry: string): Promise<{ file: string; dispos
   await mkdir(cache, { recursive: true });
   const dir = await mkdtemp(join(cache, "propexo-child-"));
   const file = join(dir, "child.mjs");
+  const dispose = () => rm(dir, { recursive: true, force: true });
   await build({
     entryPoints: [join(ROOT, "test", "transport", "children", entry)],
     outfile: file,
@@ -21,6 +22,9 @@ export async function bundleChild(entry: string): Promise<{ file: string; dispos
     target: "node20",
     external: ["undici", "openapi-fetch"],
     logLevel: "silent",
+  }).catch(async (err: unknown) => {
+    await dispose();
+    throw err;
   });
-  return { file, dispose: () => rm(dir, { recursive: true, force: true }) };
+  return { file, dispose };
 }
