@@ -58,7 +58,10 @@ export interface Redactor {
 /** A redactor for `token`. Tokens shorter than 4 characters are not searched for (they would match anywhere). */
 export function redactor(token: string): Redactor {
   const list = forms(token);
-  const pattern = list.length ? new RegExp(list.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "g") : undefined;
+  const source = list.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|");
+  const pattern = list.length ? new RegExp(source, "g") : undefined;
+  // Stateless (no "g"), for a quick yes or no over every header of a response at once.
+  const probe = list.length ? new RegExp(source) : undefined;
   const text = (t: string) => (pattern ? t.replace(pattern, REDACTED) : t);
 
   // Parsed JSON and plain records only: other objects (a caller's abort reason, a class instance)
@@ -91,9 +94,9 @@ export function redactor(token: string): Redactor {
   };
 
   const headers = (h: Headers): Headers | undefined => {
-    let dirty = false;
-    h.forEach((v) => (dirty ||= text(v) !== v));
-    if (!dirty) return undefined;
+    let all = "";
+    h.forEach((v) => (all += `${v}\n`));
+    if (!probe?.test(all)) return undefined;
     const clean = new Headers();
     // Set-Cookie lines stay separate; every other header arrives joined already.
     h.forEach((v, name) => name !== "set-cookie" && clean.append(name, text(v)));

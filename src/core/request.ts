@@ -182,6 +182,12 @@ function serialise(body: unknown, out: ValidationIssue[]): string | undefined {
 /** The issues of one call's options, before anything else is looked at. */
 function optionIssues(options: unknown): ValidationIssue[] {
   if (!isObject(options)) return [issue("options", "type", "must be an object", options)];
+  // Most calls pass no options: nothing to check.
+  for (const _ in options) return optionChecks(options);
+  return [];
+}
+
+function optionChecks(options: Record<string, unknown>): ValidationIssue[] {
   const issues = numberIssues("options.", options, { timeoutMs: "ms", maxRetries: "count", maxResponseBytes: "bytes" });
   if (options.signal !== undefined && !isSignal(options.signal)) {
     issues.push(issue("options.signal", "type", "must be an AbortSignal", options.signal));
@@ -277,6 +283,7 @@ export class Core {
       headers: options.headers,
       parseAs: "text",
       redirect: "manual",
+      // For our Node transport, which reads it from the request (see transport-contract.ts).
       [LIMIT_KEY]: limit,
     };
     for (let attempt = 0; ; attempt++) {
