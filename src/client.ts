@@ -3,14 +3,17 @@
 // spec becomes a new method by regenerating.
 import { operations, writeStatusOperation, type OperationId } from "../generated/operations.js";
 import { ApiPromise } from "./core/api-promise.js";
-import { PropexoError } from "./core/errors.js";
+import { PropexoError, RequestValidationError, formatValue } from "./core/errors.js";
 import { levelled, type LogLevel, type Logger } from "./core/logger.js";
+import { numberIssues } from "./core/options.js";
 import { Pager, type PageMeta } from "./core/pagination.js";
 import { RateLimiter, type PacerFactory, type RateLimitOptions } from "./core/rate-limit.js";
 import { retryPolicy } from "./core/retry.js";
+import { redactor } from "./core/redact.js";
 import { Core, checkBaseUrl, type CallInput, type RequestOptions, type WithResponse } from "./core/request.js";
 import type { PropexoResources } from "../generated/client.js";
-import { waitForJob, type WaitOptions, type WriteStatusBody } from "./core/write-jobs.js";
+import { DEFAULT_MAX_RESPONSE_BYTES } from "./core/transport-contract.js";
+import { waitForJob, waitIssues, writeStatusProblem, type WaitOptions, type WriteStatusBody } from "./core/write-jobs.js";
 
 /** Propexo's servers. */
 export const environments = {
@@ -35,8 +38,16 @@ export interface ClientOptions {
   Request?: typeof Request | undefined;
   /** Retries of a failed call, where retrying is safe (default 2). */
   maxRetries?: number | undefined;
-  /** Time limit of each attempt in milliseconds (default 60 000). */
+  /**
+   * Time limit in milliseconds of each attempt's wait for its turn under the rate limit, and then
+   * of its answer, body included (default 60 000).
+   */
   timeoutMs?: number | undefined;
+  /**
+   * Largest response body accepted, in bytes, counted after decompression (default 32 MiB).
+   * A larger one is cut off and the call fails with ResponseTooLargeError.
+   */
+  maxResponseBytes?: number | undefined;
   /**
    * Client-side pacing under the API's rate limit (default 150 requests a minute), or false; or a
    * pacer shared with other processes, such as `sharedRateLimit()` from propexo-appointments/redis.
@@ -48,6 +59,13 @@ export interface ClientOptions {
   logger?: Logger | undefined;
   /** How much to log (default "warn"). The token is never logged. */
   logLevel?: LogLevel | undefined;
+  /**
+   * Allows the client in a web page. A Propexo token is an account-wide secret, and any visitor
+   * of a page can read what the page holds, so without this the client refuses to start where
+   * there is a DOM `window` and `document`. Set it only for a page that only the token's owner
+   * can open (an internal tool), or a test environment such as jsdom.
+   */
+  dangerouslyExposeTokenInBrowser?: boolean | undefined;
 }
 
 /** The write-job helper placed beside the write-status operation (e.g. `writes.wait`). */
@@ -60,7 +78,13 @@ export interface Writes {
 }
 
 function fail(field: string, rule: string, value: unknown): never {
-  throw new PropexoError(`options.${field} ${rule}, received ${JSON.stringify(value)}`);
+  throw new PropexoError(`options.${field} ${rule}, received ${formatValue(value)}`);
+}
+
+/** Whether this runs in a web page (a worker, Node or an edge runtime has no DOM window and document). */
+function inWebPage(): boolean {
+  const g = globalThis as { window?: unknown; document?: unknown };
+  return typeof g.window === "object" && g.window !== null && typeof g.document === "object" && g.document !== null;
 }
 
 function envToken(): string | undefined {
@@ -89,22 +113,32 @@ export class Propexo {
     if (typeof token !== "string" || token === "") {
       throw new PropexoError("options.token is required (or set PROPEXO_TOKEN in the environment)");
     }
-    // The value itself is never echoed: it is a secret.
-    if (/[\r\n]/.test(token)) throw new PropexoError("options.token must not contain CR or LF (value not shown)");
+    // The value itself is never echoed: it is a secret. Controls (CR, LF, NUL, tab, ...) would
+    // break the header or be trimmed from it; beyond ASCII, a header's bytes are read back
+    // differently by different decoders, so an echo could not be recognised and redacted.
+    if (!/^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.test(token)) {
+      throw new PropexoError("options.token must be printable ASCII, as a bearer token is: no control characters (CR, LF, NUL, tab), no spaces at its ends (value not shown)");
+    }
+    if (inWebPage() && options.dangerouslyExposeTokenInBrowser !== true) {
+      throw new PropexoError("refusing to run in a web page, where any visitor could read the token: call Propexo from a server, or set dangerouslyExposeTokenInBrowser: true");
+    }
     const environment = options.environment ?? "production";
     if (!(environment in environments)) fail("environment", 'must be "production" or "sandbox"', environment);
-    const { maxRetries = retryPolicy.maxRetries, timeoutMs = 60_000, validate = true, logLevel = "warn" } = options;
-    if (!Number.isInteger(maxRetries) || maxRetries < 0) fail("maxRetries", "must be a whole number ≥ 0", maxRetries);
-    if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) fail("timeoutMs", "must be a positive number of milliseconds", timeoutMs);
+    const { maxRetries = retryPolicy.maxRetries, timeoutMs = 60_000, maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES } = options;
+    const { validate = true, logLevel = "warn" } = options;
+    for (const issue of numberIssues("", { maxRetries, timeoutMs, maxResponseBytes }, { maxRetries: "count", timeoutMs: "ms", maxResponseBytes: "bytes" })) {
+      fail(issue.path, issue.message, issue.value);
+    }
     if (!["off", "error", "warn", "info", "debug"].includes(logLevel)) fail("logLevel", "must be off, error, warn, info or debug", logLevel);
     const { rateLimit } = options;
     const perMinute = rateLimit ? (rateLimit as RateLimitOptions).requestsPerMinute : undefined;
     if (perMinute !== undefined && !(perMinute > 0)) fail("rateLimit.requestsPerMinute", "must be a positive number", perMinute);
+    for (const issue of numberIssues("rateLimit.", typeof rateLimit === "object" ? { ...rateLimit } : {}, { windowMs: "ms" })) fail(issue.path, issue.message, issue.value);
     if (options.fetch !== undefined && typeof options.fetch !== "function") fail("fetch", "must be a function", typeof options.fetch);
     if (options.Request !== undefined && typeof options.Request !== "function") fail("Request", "must be a class", typeof options.Request);
 
-    const scrub = (text: string) => (token.length >= 4 ? text.split(token).join("[redacted]") : text);
-    const log = levelled(options.logger ?? console, logLevel, scrub);
+    const redact = redactor(token);
+    const log = levelled(options.logger ?? console, logLevel, redact.text);
     const core = new Core({
       token,
       baseUrl: checkBaseUrl(options.baseUrl ?? environments[environment as keyof typeof environments]),
@@ -112,6 +146,7 @@ export class Propexo {
       Request: options.Request,
       maxRetries,
       timeoutMs,
+      maxResponseBytes,
       validate,
       limiter:
         rateLimit === false
@@ -120,13 +155,18 @@ export class Propexo {
             ? rateLimit(token, log)
             : new RateLimiter(rateLimit),
       log,
-      scrub,
+      redact,
     });
     const status: OperationId | null = writeStatusOperation;
-    const wait: Writes["wait"] = (jobId, opts) => {
-      if (status === null) return Promise.reject(new PropexoError("this API describes no write-status operation, so a write job cannot be waited for"));
-      const param = operations[status].pathParams[0];
-      return waitForJob(jobId, (j, o) => core.call(status, { path: { [param]: j } }, o) as Promise<WithResponse<WriteStatusBody>>, opts);
+    const wait: Writes["wait"] = async (jobId, opts = {}) => {
+      if (status === null) throw new PropexoError("this API describes no write-status operation, so a write job cannot be waited for");
+      const param = operations[status].pathParams[0]!;
+      const issues = waitIssues(opts);
+      if (issues.length) throw redact.error(new RequestValidationError(issues, core.summary(status, { [param]: jobId })));
+      const poll = (j: string, o: RequestOptions) => core.call(status, { path: { [param]: j } }, o, writeStatusProblem);
+      return waitForJob(jobId, poll as (j: string, o: RequestOptions) => Promise<WithResponse<WriteStatusBody>>, opts).catch((err: unknown) => {
+        throw redact.error(err);
+      });
     };
     const tree = buildTree(core, wait);
     if (status !== null) {

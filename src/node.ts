@@ -3,7 +3,10 @@
 // `Request` options: openapi-fetch builds each request into a TransportRequest, a plain record
 // without the streams and signal bookkeeping of fetch's Request, and `fetch` hands it to
 // undici's `dispatcher.request()`, answering a standard Response. Needs `undici` installed.
+import { pipeline, Transform, type Readable } from "node:stream";
+import * as zlib from "node:zlib";
 import { Agent, type Dispatcher } from "undici";
+import { BAD_STATUS, DEFAULT_MAX_RESPONSE_BYTES, LIMIT_KEY, TOO_LARGE, type TransportFault } from "./core/transport-contract.js";
 
 /** Settings of {@link nodeTransport}. */
 export interface NodeTransportOptions {
@@ -30,8 +33,10 @@ class TransportRequest {
   readonly signal: AbortSignal | null;
   /** The serialised body, as openapi-fetch produced it (a JSON string for this API). */
   readonly payload: string | Uint8Array | null;
+  /** The call's response size limit, handed over by the core in the init. */
+  readonly [LIMIT_KEY]: number | undefined;
 
-  constructor(url: string, init: RequestInit = {}) {
+  constructor(url: string, init: RequestInit & { [LIMIT_KEY]?: number } = {}) {
     this.url = url;
     this.method = (init.method ?? "GET").toUpperCase();
     // openapi-fetch passes the Headers it merged; only other shapes need a copy.
@@ -42,7 +47,99 @@ class TransportRequest {
       throw new TypeError("nodeTransport sends string or Uint8Array bodies only");
     }
     this.payload = body;
+    this[LIMIT_KEY] = init[LIMIT_KEY];
   }
+}
+
+/**
+ * The body with its content-encoding undone, as fetch does (Fetch standard, "HTTP-network fetch",
+ * and undici's fetch): codings are listed in the order applied, so they are undone last first;
+ * with a coding it does not know, the body is handed over as it came.
+ */
+function decode(body: Readable, header: string | null): Readable {
+  const codings = header ? header.toLowerCase().split(",") : [];
+  // As undici's fetch: more than 5 codings is refused (CVE-2022-32206 in curl, the same in urllib3).
+  if (codings.length > 5) throw new Error(`too many content-encodings in response: ${codings.length}`);
+  // Z_SYNC_FLUSH as fetch (and curl) does: lenient with a body cut short of its trailer.
+  const sync = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };
+  const decoders: Transform[] = [];
+  for (const coding of codings.reverse().map((c) => c.trim())) {
+    if (coding === "gzip" || coding === "x-gzip") decoders.push(zlib.createGunzip(sync));
+    else if (coding === "deflate") decoders.push(new Inflate(sync));
+    else if (coding === "br") decoders.push(zlib.createBrotliDecompress({ flush: zlib.constants.BROTLI_OPERATION_FLUSH, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH }));
+    // zstd where this Node has it (22.15 and later), as fetch there decodes it too.
+    else if (coding === "zstd" && createZstdDecompress) decoders.push(createZstdDecompress({ flush: zstdConstants.ZSTD_e_continue, finishFlush: zstdConstants.ZSTD_e_end }));
+    else return body;
+  }
+  return decoders.length ? (pipeline(body, ...(decoders as [Transform]), () => {}) as Readable) : body;
+}
+
+/** Node's zstd decoder and its constants, absent before Node 22.15 (and from @types/node 20). */
+const { createZstdDecompress } = zlib as { createZstdDecompress?: (options: object) => Transform };
+const zstdConstants = zlib.constants as unknown as Record<string, number>;
+
+/**
+ * "deflate" as servers send it: zlib-wrapped as RFC 9110 says, or raw, which fetch accepts too. The
+ * first byte decides: a zlib stream opens with a CMF byte whose low nibble is 8 (the deflate method).
+ */
+class Inflate extends Transform {
+  #options: zlib.ZlibOptions;
+  #inner: zlib.Inflate | zlib.InflateRaw | undefined;
+
+  constructor(options: zlib.ZlibOptions) {
+    super();
+    this.#options = options;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    if (!this.#inner) {
+      if (chunk.length === 0) return done();
+      this.#inner = (chunk[0]! & 0x0f) === 8 ? zlib.createInflate(this.#options) : zlib.createInflateRaw(this.#options);
+      this.#inner.on("data", (out: Buffer) => this.push(out));
+      this.#inner.on("end", () => this.push(null));
+      this.#inner.on("error", (error) => this.destroy(error));
+    }
+    this.#inner.write(chunk, done);
+  }
+
+  override _final(done: (error?: Error | null) => void): void {
+    // The inner stream's "end" ends this one, after its last output.
+    if (this.#inner) this.#inner.end();
+    else this.push(null);
+    done();
+  }
+
+  override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
+    this.#inner?.destroy();
+    done(error);
+  }
+}
+
+/**
+ * The chunks of `stream` until it ends, or a rejection with `tooLarge()` once they pass `limit`
+ * bytes. Plain "data" events, as undici's own body.text() reads, cost less than an async iterator.
+ */
+function collect(stream: Readable, limit: number, tooLarge: () => Error): Promise<Buffer[]> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+      else {
+        stream.pause();
+        reject(tooLarge());
+      }
+    });
+    stream.on("end", () => resolve(chunks));
+    stream.on("error", reject);
+  });
+}
+
+/** Stops a stream that is no longer read; undici's body reports that as an error, which is expected here. */
+function discard(stream: Readable): void {
+  stream.on("error", () => {});
+  stream.destroy();
 }
 
 /** Statuses whose Response may not have a body. */
@@ -80,15 +177,38 @@ export function nodeTransport(options: NodeTransportOptions = {}): NodeTransport
       body,
       signal: request.signal ?? undefined,
     });
-    // Read whole, under the same signal, so a stalled body is cut off like a stalled answer.
-    const text = await res.body.text();
     const responseHeaders = new Headers();
     for (const [name, value] of Object.entries(res.headers)) {
       if (Array.isArray(value)) for (const v of value) responseHeaders.append(name, v);
       else if (value !== undefined) responseHeaders.append(name, value);
     }
+    const fault = (code: TransportFault["code"], message: string, limit?: number): TransportFault => {
+      discard(res.body);
+      return Object.assign(new Error(message), { code, status: res.statusCode, headers: responseHeaders, limit });
+    };
+    // A Response cannot hold such a status; the core reports it as fetch's answer would be.
+    if (res.statusCode < 200 || res.statusCode > 599) throw fault(BAD_STATUS, `status ${res.statusCode} is outside 200–599`);
     const empty = NO_BODY.has(res.statusCode) || request.method === "HEAD";
-    return new Response(empty ? null : text, { status: res.statusCode, headers: responseHeaders });
+    const limit = (request as { [LIMIT_KEY]?: number })[LIMIT_KEY] ?? DEFAULT_MAX_RESPONSE_BYTES;
+    const encoding = responseHeaders.get("content-encoding");
+    if (!encoding && Number(responseHeaders.get("content-length")) > limit) throw fault(TOO_LARGE, `the response is larger than ${limit} bytes`, limit);
+    // Read whole, under the same signal, so a stalled body is cut off like a stalled answer, and
+    // count what comes out of the decoder, so a small compressed body cannot unpack without bound.
+    let chunks: Buffer[] = [];
+    if (empty) await res.body.dump();
+    else {
+      let decoded: Readable | undefined;
+      try {
+        decoded = decode(res.body, encoding);
+        chunks = await collect(decoded, limit, () => fault(TOO_LARGE, `the response is larger than ${limit} bytes`, limit));
+      } catch (err) {
+        if (decoded) discard(decoded);
+        discard(res.body);
+        throw err;
+      }
+    }
+    const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    return new Response(empty ? null : (bytes as Uint8Array as BodyInit), { status: res.statusCode, headers: responseHeaders });
   }
 
   return {

@@ -35,9 +35,20 @@ export class PropexoError extends Error {
     const out: Record<string, unknown> = { name: this.name, message: this.message };
     for (const [key, value] of Object.entries(this)) {
       if (key === "cause" || value instanceof Headers || value instanceof Response) continue;
-      out[key] = value;
+      // A refused value JSON cannot carry (a BigInt, a cycle, a throwing toJSON) is described instead.
+      out[key] = key === "issues" ? (value as ValidationIssue[]).map((i) => ({ ...i, value: jsonSafe(i.value) })) : value;
     }
     return out;
+  }
+}
+
+/** `value` if JSON.stringify can carry it, else its description. */
+function jsonSafe(value: unknown): unknown {
+  try {
+    JSON.stringify(value);
+    return value;
+  } catch {
+    return formatValue(value);
   }
 }
 
@@ -140,6 +151,37 @@ export class InternalServerError extends ApiError {
     return "InternalServerError";
   }
 }
+/**
+ * A 3xx. Propexo's API never redirects, so the client never follows one: following would turn a
+ * write into a GET or send its body to another origin. `status` is 0 when a browser hides it.
+ */
+export class RedirectError extends ApiError {
+  override get name(): string {
+    return "RedirectError";
+  }
+}
+/**
+ * An answer the client cannot use: a success whose body is not JSON or lacks what the client
+ * reads from it (the list's `results`, a write's job ID, ...), or a status outside 200–599.
+ */
+export class InvalidResponseError extends ApiError {
+  override get name(): string {
+    return "InvalidResponseError";
+  }
+}
+/** The response was larger than `maxResponseBytes`; its transfer was cut. */
+export class ResponseTooLargeError extends ApiError {
+  override get name(): string {
+    return "ResponseTooLargeError";
+  }
+  /** The limit that was exceeded, in bytes. */
+  declare readonly limit: number;
+
+  constructor(init: ConstructorParameters<typeof ApiError>[0] & { limit: number }) {
+    super({ ...init, message: `the response is larger than maxResponseBytes (${init.limit} bytes); its transfer was cut` });
+    this.limit = init.limit;
+  }
+}
 
 /** The request never got an HTTP answer: DNS, refused or reset connection, TLS, ... */
 export class ConnectionError extends PropexoError {
@@ -171,6 +213,9 @@ export interface ValidationIssue {
   /** The value that was received (undefined for a missing field). */
   value: unknown;
 }
+
+/** A ValidationIssue from its four parts. */
+export const issue = (path: string, rule: string, message: string, value: unknown): ValidationIssue => ({ path, rule, message, value });
 
 /** The request breaks the spec; nothing was sent. */
 export class RequestValidationError extends PropexoError {
@@ -216,7 +261,9 @@ export function errorFromResponse(init: ConstructorParameters<typeof ApiError>[0
     : s === 404 ? NotFoundError
     : s === 405 ? UnsupportedOperationError
     : s === 429 ? RateLimitError
+    : s >= 600 || s < 200 ? InvalidResponseError
     : s >= 500 ? InternalServerError
+    : s >= 300 && s < 400 ? RedirectError
     : ApiError;
   return new Class(init);
 }
@@ -255,8 +302,22 @@ function numberHeader(headers: Headers, name: string): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-function formatValue(value: unknown): string {
-  if (value === undefined) return "nothing";
-  const text = JSON.stringify(value);
+/**
+ * A short rendering of a received value for a message: numbers JSON cannot hold (NaN, Infinity),
+ * BigInts, symbols and functions by their own names, and never a throw (cycles, toJSON).
+ */
+export function formatValue(value: unknown): string {
+  let text: string | undefined;
+  if (typeof value === "number" || typeof value === "bigint") text = typeof value === "bigint" ? `${value}n` : String(value);
+  else if (typeof value === "symbol" || typeof value === "function") text = typeof value === "symbol" ? String(value) : "a function";
+  else if (value === undefined) return "nothing";
+  else {
+    try {
+      text = JSON.stringify(value);
+    } catch {
+      // Cycles, BigInts inside, a throwing toJSON: name the kind instead.
+    }
+    text ??= Object.prototype.toString.call(value);
+  }
   return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }

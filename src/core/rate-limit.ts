@@ -9,6 +9,7 @@
 // propexo-appointments/redis can run the very same rule in a Redis script (src/redis/pacer.lua):
 // test/redis feeds both the same inputs and compares their answers.
 import type { Logger } from "./logger.js";
+import { retryPolicy } from "./retry.js";
 import { abortReason, sleep } from "./sleep.js";
 
 /** Pacing settings. */
@@ -160,8 +161,9 @@ export class RateLimiter implements Pacer<Ticket> {
 
   /**
    * Learns from a response: adopts the limit the API reports, counts calls made by others with
-   * the same token (from `x-ratelimit-remaining`), notes whether `ticket`'s answer
-   * was slowed, and pauses after a 429.
+   * the same token (from `x-ratelimit-remaining`), notes whether `ticket`'s answer was slowed,
+   * and pauses after a 429: for its Retry-After, but never longer than the longest Retry-After
+   * the client honours (a longer one fails its own call at once; later calls wait only that long).
    */
   observe(headers: Headers, status: number, retryAfterMs?: number, ticket?: Ticket): void {
     // Both headers are read as whole numbers (parseInt): the log is indexed by them, and neither
@@ -179,7 +181,7 @@ export class RateLimiter implements Pacer<Ticket> {
       if (remaining <= 0) this.#pausedUntil = Math.max(this.#pausedUntil, Math.min(now, ...this.#sent.map((t) => t.at)) + this.#windowMs);
     }
     if (status === 429) {
-      this.#pausedUntil = Math.max(this.#pausedUntil, now + (retryAfterMs ?? this.#windowMs / 4));
+      this.#pausedUntil = Math.max(this.#pausedUntil, now + Math.min(retryAfterMs ?? this.#windowMs / 4, retryPolicy.maxRetryAfterMs));
     }
   }
 }

@@ -6,11 +6,14 @@ import * as openapiFetch from "openapi-fetch";
 import type { paths } from "../../generated/schema.js";
 import { operations, type OperationId } from "../../generated/operations.js";
 import {
-  ApiError,
   ConnectionError,
+  InvalidResponseError,
+  issue,
   PropexoError,
-  TimeoutError,
+  RedirectError,
   RequestValidationError,
+  ResponseTooLargeError,
+  TimeoutError,
   UnsupportedOperationError,
   errorFromResponse,
   requestIdOf,
@@ -18,21 +21,29 @@ import {
   type ValidationIssue,
 } from "./errors.js";
 import type { Logger } from "./logger.js";
+import { isSignal, numberIssues } from "./options.js";
 import type { Pacer } from "./rate-limit.js";
+import { reason, type Redactor } from "./redact.js";
 import { backoffDelay, classifyNetworkError, parseRetryAfter, retryPolicy, shouldRetry, type Failure } from "./retry.js";
-import { abortReason, sleep } from "./sleep.js";
+import { abortReason, sleep, timerDelay, untilAborted } from "./sleep.js";
+import { BAD_STATUS, LIMIT_KEY, TOO_LARGE, type TransportFault } from "./transport-contract.js";
 import { validateRequest } from "./validate.js";
 
 /** Per-call settings; every method takes them as its last argument. */
 export interface RequestOptions {
   /** Cancels the call, including retries and waits. */
   signal?: AbortSignal | undefined;
-  /** Time limit of each attempt, in milliseconds. */
+  /**
+   * Time limit in milliseconds of each attempt's wait for a turn under the rate limit, and then
+   * of its answer, body included.
+   */
   timeoutMs?: number | undefined;
   /** Retries after the first attempt (only where retrying is safe). */
   maxRetries?: number | undefined;
   /** Extra request headers. */
   headers?: Record<string, string> | undefined;
+  /** Largest response body accepted, in bytes, after decompression (default: the client's). */
+  maxResponseBytes?: number | undefined;
 }
 
 /** A result together with the HTTP exchange that produced it. */
@@ -54,10 +65,11 @@ export interface CoreConfig {
   Request: typeof Request | undefined;
   maxRetries: number;
   timeoutMs: number;
+  maxResponseBytes: number;
   validate: boolean;
   limiter: Pacer | undefined;
   log: Logger;
-  scrub: (text: string) => string;
+  redact: Redactor;
 }
 
 /** The inputs of one operation call. */
@@ -66,6 +78,9 @@ export interface CallInput {
   query?: Record<string, unknown> | undefined;
   body?: unknown;
 }
+
+/** What a caller relies on in a 200's parsed body beyond its kind: a description of what is wrong, or undefined. */
+export type Expect = (body: Record<string, unknown>) => string | undefined;
 
 // openapi-fetch's CommonJS build sets `exports.default` without `__esModule`, so a CommonJS
 // consumer of our CJS build sees its whole exports object as the default import. Both shapes work.
@@ -76,12 +91,122 @@ const createClient = ((options) => {
   return create(options);
 }) as typeof openapiFetch.default;
 
-/** Percent-encodes each path parameter into the route, as sent on the wire. */
+/** Percent-encodes each path parameter into the route, as sent on the wire (a value that cannot be encoded is refused before sending). */
 function fillPath(route: string, params: Record<string, unknown>): string {
-  return route.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(String(params[name])));
+  return route.replace(/\{([^}]+)\}/g, (_, name: string) => {
+    try {
+      return encodeURIComponent(String(params[name]));
+    } catch {
+      return "%EF%BF%BD";
+    }
+  });
 }
 
-const CRLF = /[\r\n]/;
+// RFC 9110 §5.1 (a field name is a token) and §5.5 (a value: visible ASCII, space, tab and
+// obs-text, i.e. Latin-1 without controls). fetch's Headers would throw a TypeError mid-call.
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/** A lone UTF-16 surrogate, which encodeURIComponent refuses with a URIError. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * What the client reads from a 200 of each kind in the operation table's `returns`; a body that
+ * lacks it would otherwise surface as a TypeError, a job ID of "" or a string iterated as a list.
+ */
+function shapeProblem(kind: string, body: unknown): string | undefined {
+  if (!isObject(body)) return `the body is ${Array.isArray(body) ? "a list" : body === null ? "null" : `a ${typeof body}`}, not an object`;
+  if (kind === "page") {
+    const meta = body.meta;
+    if (!Array.isArray(body.results)) return "its results is not a list";
+    if (!isObject(meta)) return "its meta is not an object";
+    for (const key of ["offset", "limit", "total"]) if (meta[key] != null && typeof meta[key] !== "number") return `its meta.${key} is not a number`;
+    if (meta.hasMore != null && typeof meta.hasMore !== "boolean") return "its meta.hasMore is not a boolean";
+  }
+  if (kind === "item" && !isObject(body.results)) return "its results is not an object";
+  if (kind === "job") {
+    const id = (isObject(body.meta) ? body.meta.job_id : undefined) ?? body.job_id;
+    if (typeof id !== "string" || id === "") return "it has no job ID (meta.job_id or job_id)";
+  }
+  return undefined;
+}
+
+/**
+ * A value JSON.stringify would choke on (a BigInt) or silently drop (a symbol, a function): refused,
+ * so that what is sent is what was given. NaN and Infinity become null, as JSON defines, and the
+ * validator refuses them where the spec wants a number.
+ */
+function strict(_key: string, value: unknown): unknown {
+  if (typeof value === "bigint" || typeof value === "symbol" || typeof value === "function") throw new TypeError("unserialisable");
+  return value;
+}
+
+/**
+ * Finds, with its path, each part of a body that `strict` refused or that made JSON.stringify
+ * throw. A getter that throws, or nesting too deep for the stack, ends the walk (see serialise).
+ */
+function jsonIssues(value: unknown, path: string, key: string, seen: unknown[], paths: string[], out: ValidationIssue[]): void {
+  if (typeof (value as { toJSON?: unknown } | null)?.toJSON === "function") {
+    try {
+      value = (value as { toJSON(key: string): unknown }).toJSON(key);
+    } catch {
+      return void out.push(issue(path, "toJSON", "must have a toJSON() that does not throw", undefined));
+    }
+  }
+  const type = typeof value;
+  if (type === "bigint" || type === "symbol" || type === "function") return void out.push(issue(path, "type", `must not be a ${type === "bigint" ? "BigInt" : type}`, value));
+  if (type !== "object" || value === null) return;
+  const at = seen.indexOf(value);
+  if (at >= 0) return void out.push(issue(path, "cycle", `must not refer back to ${paths[at]}`, undefined));
+  seen.push(value);
+  paths.push(path);
+  for (const k of Object.keys(value as object)) jsonIssues((value as Record<string, unknown>)[k], `${path}.${k}`, k, seen, paths, out);
+  seen.pop();
+  paths.pop();
+}
+
+/** The body as JSON text, or undefined with its issues added to `out`. */
+function serialise(body: unknown, out: ValidationIssue[]): string | undefined {
+  if (body === undefined) return undefined;
+  try {
+    return JSON.stringify(body, strict);
+  } catch {
+    const found: ValidationIssue[] = [];
+    try {
+      jsonIssues(body, "body", "", [], [], found);
+    } catch {
+      // A throwing getter or a stack overflow: what was found so far, or the body as a whole.
+    }
+    out.push(...(found.length ? found : [issue("body", "json", "must be JSON", undefined)]));
+    return undefined;
+  }
+}
+
+/** The issues of one call's options, before anything else is looked at. */
+function optionIssues(options: unknown): ValidationIssue[] {
+  if (!isObject(options)) return [issue("options", "type", "must be an object", options)];
+  // Most calls pass no options: nothing to check.
+  for (const _ in options) return optionChecks(options);
+  return [];
+}
+
+function optionChecks(options: Record<string, unknown>): ValidationIssue[] {
+  const issues = numberIssues("options.", options, { timeoutMs: "ms", maxRetries: "count", maxResponseBytes: "bytes" });
+  if (options.signal !== undefined && !isSignal(options.signal)) {
+    issues.push(issue("options.signal", "type", "must be an AbortSignal", options.signal));
+  }
+  const headers = options.headers;
+  if (headers !== undefined && !isObject(headers)) issues.push(issue("options.headers", "type", "must be an object of strings", headers));
+  for (const [name, value] of Object.entries(isObject(headers) ? headers : {})) {
+    if (!HEADER_NAME.test(name)) {
+      issues.push(issue(`headers.${name}`, "headerName", "must be an HTTP field name", name));
+    } else if (value != null && (typeof value !== "string" || !HEADER_VALUE.test(value))) {
+      issues.push(issue(`headers.${name}`, "headerValue", "must be a string of Latin-1 characters without controls (CR, LF, NUL)", value));
+    }
+  }
+  return issues;
+}
 
 /** Runs operations by operationId. */
 export class Core {
@@ -99,14 +224,32 @@ export class Core {
     });
   }
 
-  /** Sends operation `id` and resolves to its parsed 200 body; rejects with a PropexoError. */
-  async call(id: OperationId, input: CallInput, options: RequestOptions = {}): Promise<WithResponse<unknown>> {
+  /** What errors remember of a request of operation `id`. */
+  summary(id: OperationId, pathParams: Record<string, unknown>): RequestSummary {
+    const row = operations[id];
+    const path = fillPath(row.path, pathParams);
+    return { method: row.method, route: row.path, path, url: this.#config.baseUrl + path, operationId: id };
+  }
+
+  /**
+   * Sends operation `id` and resolves to its parsed 200 body; rejects with a PropexoError from
+   * which every form of the token has been removed. `expect` adds checks of the body that a
+   * caller relies on.
+   */
+  async call(id: OperationId, input: CallInput, options: RequestOptions = {}, expect?: Expect): Promise<WithResponse<unknown>> {
+    try {
+      return await this.#call(id, input, options, expect);
+    } catch (err) {
+      throw this.#config.redact.error(err);
+    }
+  }
+
+  async #call(id: OperationId, input: CallInput, options: RequestOptions, expect: Expect | undefined): Promise<WithResponse<unknown>> {
     const row = operations[id];
     const config = this.#config;
     const pathParams = input.path ?? {};
     const query = input.query ?? {};
-    const path = fillPath(row.path, pathParams);
-    const summary: RequestSummary = { method: row.method, route: row.path, path, url: config.baseUrl + path, operationId: id };
+    const summary = this.summary(id, pathParams);
 
     if (!row.supported) {
       throw new UnsupportedOperationError({
@@ -115,44 +258,67 @@ export class Core {
         message: `${row.vendor} has no upstream support for this operation, so Propexo always answers 405; nothing was sent`,
       });
     }
-    const issues = this.#unsafe(row.pathParams, pathParams, options.headers);
-    if (config.validate) issues.push(...validateRequest(id, { path: pathParams, query, body: input.body }));
+    const issues = optionIssues(options);
+    issues.push(...this.#unsafe(row.pathParams, pathParams, query));
+    const body = serialise(input.body, issues);
+    if (config.validate) {
+      try {
+        issues.push(...validateRequest(id, { path: pathParams, query, body: input.body }));
+      } catch {
+        // A body JSON cannot carry (a cycle, a getter that throws) may trip the validator's walk;
+        // serialise has named what is wrong with it already.
+      }
+    }
     if (issues.length) throw new RequestValidationError(issues, summary);
 
     const { signal } = options;
     const timeoutMs = options.timeoutMs ?? config.timeoutMs;
     const maxRetries = options.maxRetries ?? config.maxRetries;
+    const limit = options.maxResponseBytes ?? config.maxResponseBytes;
     const where = `${row.method} ${summary.path}`;
     // The path goes to openapi-fetch already filled in (summary.path), so it is encoded once, here.
+    // The body goes already serialised, so that a body JSON cannot carry never reaches the wire.
+    // Redirects are never followed: Propexo's API does not redirect, and following one would
+    // turn a write into a GET or send its body to another origin.
     const init = {
       params: { query },
-      body: input.body,
+      body,
+      bodySerializer: (text: unknown) => text,
       headers: options.headers,
       parseAs: "text",
+      redirect: "manual",
+      // For our Node transport, which reads it from the request (see transport-contract.ts).
+      [LIMIT_KEY]: limit,
     };
     for (let attempt = 0; ; attempt++) {
-      const ticket = await config.limiter?.acquire(signal);
-      if (signal?.aborted) throw abortReason(signal);
+      let failure: Failure;
+      let failed: PropexoError;
+      const ticket = await this.#turn(signal, timeoutMs, summary, where);
+      if (signal?.aborted) {
+        config.limiter?.settle(ticket);
+        throw abortReason(signal);
+      }
       // One controller per attempt: the caller's signal and this attempt's clock both abort it,
       // and it covers reading the body too, so a stalled body cannot hang the call.
       const controller = new AbortController();
       const onAbort = () => controller.abort(abortReason(signal!));
       signal?.addEventListener("abort", onAbort, { once: true });
-      const timer = setTimeout(() => controller.abort(new TimeoutError(`${where}: no response within ${timeoutMs} ms`, { request: summary })), timeoutMs);
-      let failure: Failure;
-      let failed: PropexoError;
+      const timer = setTimeout(
+        () => controller.abort(new TimeoutError(`${where}: no response within ${timeoutMs} ms`, { request: summary })),
+        timerDelay(timeoutMs),
+      );
       try {
         config.log.info(`${where} attempt ${attempt + 1}`);
         // openapi-fetch builds a fresh Request from the inputs each attempt, so a retry never
         // needs to copy a consumed body.
         const { data, error, response } = await this.#client.request(row.method.toLowerCase() as "get", summary.path as never, {
           ...init,
-          ...this.#transport(controller.signal),
+          ...this.#transport(controller.signal, summary, limit),
         } as never);
         const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
         config.limiter?.observe(response.headers, response.status, retryAfterMs, ticket);
-        if (response.ok) return this.#success(summary, data, response);
-        failed = errorFromResponse({ status: response.status, headers: response.headers, body: this.#scrubBody(error), request: summary, response });
+        if (response.ok) return this.#success(summary, data, response, row.returns, expect);
+        failed = errorFromResponse({ status: response.status, headers: response.headers, body: config.redact.value(error), request: summary, response });
         failure = { kind: "status", status: response.status, retryAfterMs };
         if (retryAfterMs !== undefined && retryAfterMs > retryPolicy.maxRetryAfterMs) failure = { kind: "final" };
       } catch (err) {
@@ -163,7 +329,9 @@ export class Core {
           failure = { kind: "maybe-sent" };
           failed = reason;
         } else if (err instanceof PropexoError) {
-          throw err;
+          // An answer the client cannot use (a redirect, a bad status or body, too large): final.
+          failure = { kind: "final" };
+          failed = err;
         } else {
           failure = classifyNetworkError(err);
           failed = new ConnectionError(`${where}: connection failed${failure.code ? ` (${failure.code})` : ""}`, { request: summary, cause: err });
@@ -184,63 +352,167 @@ export class Core {
   }
 
   /**
+   * Waits for the attempt's turn under the rate limit, for at most `timeoutMs`: a call whose turn
+   * does not come in time fails with TimeoutError and is never sent.
+   */
+  async #turn(signal: AbortSignal | undefined, timeoutMs: number, request: RequestSummary, where: string): Promise<unknown> {
+    const limiter = this.#config.limiter;
+    if (!limiter) return undefined;
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(signal!.reason);
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const timer = setTimeout(
+      () => controller.abort(new TimeoutError(`${where}: no turn under the rate limit within ${timeoutMs} ms; nothing was sent`, { request })),
+      timerDelay(timeoutMs),
+    );
+    try {
+      // The queue releases calls in order; this one leaves it at its own deadline, and a turn
+      // that comes after all the same is handed back.
+      return await untilAborted(limiter.acquire(controller.signal), controller.signal, (late) => limiter.settle(late));
+    } catch (err) {
+      const reason: unknown = controller.signal.reason;
+      if (reason instanceof TimeoutError && !signal?.aborted) {
+        this.#config.log.error(reason.message);
+        throw reason;
+      }
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /**
    * The fetch of an attempt and where its signal goes. A user's fetch finds the signal in the
    * Request, the only place it can look. Global fetch takes it as an init instead: Node's fetch
    * copies the Request it is given, and a signal inside would be followed once by openapi-fetch's
    * Request and again by the copy (about 10 µs a call in Node 20). Aborting works the same either
-   * way, also while the body is read.
+   * way, also while the body is read. Every answer then passes #receive.
    */
-  #transport(signal: AbortSignal) {
+  #transport(signal: AbortSignal, request: RequestSummary, limit: number) {
     const globalFetch = this.#globalFetch; // called unbound, as browsers require
-    return this.#config.fetch
-      ? { fetch: this.#config.fetch, signal }
-      : { fetch: (request: Request) => globalFetch(request, { signal }) };
+    const send = this.#config.fetch ?? ((r: Request) => globalFetch(r, { signal }));
+    const fetch = async (r: Request) => {
+      let response: Response;
+      try {
+        response = await send(r);
+      } catch (err) {
+        throw this.#fault(err, request) ?? err;
+      }
+      return this.#receive(response, request, limit);
+    };
+    return this.#config.fetch ? { fetch, signal } : { fetch };
   }
 
-  /** A 200's body, parsed; a body that is not JSON is an ApiError, as the spec promises JSON. */
-  #success(summary: RequestSummary, text: unknown, response: Response): WithResponse<unknown> {
+  /** The core's own error for a fault our Node transport reports by code (see transport-contract.ts). */
+  #fault(err: unknown, request: RequestSummary): PropexoError | undefined {
+    const fault = err as Partial<TransportFault> | undefined;
+    const init = { status: fault?.status ?? 0, headers: fault?.headers, request };
+    if (fault?.code === TOO_LARGE) return new ResponseTooLargeError({ ...init, limit: fault.limit ?? 0 });
+    if (fault?.code === BAD_STATUS) return new InvalidResponseError({ ...init, message: badStatus(init.status) });
+    return undefined;
+  }
+
+  /**
+   * Refuses an answer the client cannot use (a redirect, a status outside 200–599), reads the body
+   * within the size limit, and hands on a response without the token in its headers or status text.
+   */
+  async #receive(response: Response, request: RequestSummary, limit: number): Promise<Response> {
+    const { status, headers } = response;
+    const refuse = (error: PropexoError) => {
+      response.body?.cancel().catch(() => {});
+      return Promise.reject(error);
+    };
+    if (response.type === "opaqueredirect" || (status >= 300 && status < 400)) {
+      const to = headers.get("location");
+      return refuse(
+        new RedirectError({
+          status,
+          headers,
+          request,
+          response,
+          message: `redirected${to ? ` to ${to}` : ""}; not followed, as Propexo's API never redirects`,
+        }),
+      );
+    }
+    if (status < 200 || status > 599) return refuse(new InvalidResponseError({ status, headers, request, response, message: badStatus(status) }));
+    const declared = headers.get("content-length");
+    let result = response;
+    // fetch decodes content-encoding, so only an unencoded body's declared length is its real one.
+    if (response.body && !(declared !== null && !headers.has("content-encoding") && +declared <= limit)) {
+      const tooLarge = () => refuse(new ResponseTooLargeError({ status, headers, request, response, limit }));
+      if (declared !== null && !headers.has("content-encoding") && +declared > limit) return tooLarge();
+      const reader = response.body.getReader();
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.byteLength;
+        if (size > limit) {
+          reader.cancel().catch(() => {});
+          return tooLarge();
+        }
+        chunks.push(value);
+      }
+      const bytes = new Uint8Array(size);
+      chunks.reduce((at, chunk) => (bytes.set(chunk, at), at + chunk.byteLength), 0);
+      result = new Response(bytes, { status, statusText: reason(response.statusText), headers });
+      if (response.url) Object.defineProperty(result, "url", { value: response.url });
+    }
+    // result's status is 200–599 (checked above), so a clean copy can always be built.
+    return this.#config.redact.response(result)!;
+  }
+
+  /** A 200's body, parsed and checked for what the client reads from it; an ApiError if it cannot be used. */
+  #success(summary: RequestSummary, text: unknown, response: Response, kind: string, expect: Expect | undefined): WithResponse<unknown> {
     const body = typeof text === "string" ? text : "";
     const parsed = parseJson(body);
-    if (parsed === undefined) {
-      throw new ApiError({
+    const problem =
+      parsed === undefined
+        ? `the response is not the JSON the spec promises (${response.headers.get("content-type") ?? "no content type"})`
+        : shapeProblem(kind, parsed) ?? expect?.(parsed as Record<string, unknown>);
+    if (problem) {
+      throw new InvalidResponseError({
         status: response.status,
         headers: response.headers,
-        body: this.#config.scrub(body),
+        body: this.#config.redact.value(parsed === undefined ? body : parsed),
         request: summary,
         response,
-        message: `the response is not the JSON the spec promises (${response.headers.get("content-type") ?? "no content type"})`,
+        message: problem,
       });
     }
     this.#config.log.debug(`${summary.method} ${summary.path} → ${response.status}`);
     return { data: parsed, response, requestId: requestIdOf(response.headers) };
   }
 
-  /** Path segments and headers that would change the request's meaning if sent as given. */
-  #unsafe(names: readonly string[], pathParams: Record<string, unknown>, headers: Record<string, string> | undefined): ValidationIssue[] {
+  /** Path segments and query values that would change the request's meaning, or could not be encoded, if sent as given. */
+  #unsafe(names: readonly string[], pathParams: Record<string, unknown>, query: Record<string, unknown>): ValidationIssue[] {
     const issues: ValidationIssue[] = [];
     for (const name of names) {
       const value = pathParams[name];
       // "." and ".." would be resolved away by URL parsing and reach another route.
       if (typeof value !== "string" || value === "" || value === "." || value === "..") {
-        issues.push({ path: `path.${name}`, rule: "pathSegment", message: 'must be a non-empty string other than "." and ".."', value });
+        issues.push(issue(`path.${name}`, "pathSegment", 'must be a non-empty string other than "." and ".."', value));
+      } else if (LONE_SURROGATE.test(value)) {
+        issues.push(issue(`path.${name}`, "wellFormed", "must be well-formed Unicode", value));
       }
     }
-    for (const [name, value] of Object.entries(headers ?? {})) {
-      if (CRLF.test(name) || CRLF.test(String(value))) {
-        issues.push({ path: `headers.${name}`, rule: "headerValue", message: "must not contain CR or LF", value });
+    for (const [name, value] of Object.entries(isObject(query) ? query : {})) {
+      for (const item of Array.isArray(value) ? value : [value]) {
+        if (typeof item === "string" ? LONE_SURROGATE.test(item) : typeof item === "symbol" || typeof item === "function") {
+          issues.push(issue(`query.${name}`, "wellFormed", "must be well-formed Unicode", item));
+        }
       }
     }
     return issues;
   }
+}
 
-  /** An error body with every copy of the token replaced, whatever its shape. */
-  #scrubBody(body: unknown): unknown {
-    if (typeof body === "string") return this.#config.scrub(body);
-    if (body === undefined) return undefined;
-    const text = JSON.stringify(body);
-    const clean = this.#config.scrub(text);
-    return clean === text ? body : JSON.parse(clean);
-  }
+/** The message of a status outside what HTTP defines for a final answer. */
+function badStatus(status: number): string {
+  return `status ${status} is not that of a final HTTP answer (200–599)`;
 }
 
 /** JSON.parse that answers undefined for an empty or malformed body. */
@@ -261,6 +533,10 @@ export function checkBaseUrl(raw: string): string {
   } catch {
     throw new PropexoError(`baseUrl must be an absolute URL, received ${JSON.stringify(raw)}`);
   }
+  // A query or fragment would swallow every call's path (the path is appended after it), and
+  // credentials in the URL would be sent to the server as well as the token (they are not shown).
+  if (/[?#]/.test(raw)) throw new PropexoError(`baseUrl must not contain "?" or "#" (every call's path is appended to it), received ${JSON.stringify(raw)}`);
+  if (url.username || url.password) throw new PropexoError("baseUrl must not contain credentials (value not shown)");
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const loopback = host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
   if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {

@@ -1,8 +1,9 @@
 // Following a write job to its end. Writes answer at once with a job ID and finish later in the
 // PMS; GET /v1/admin/write-status/{root_job_id} reports PENDING until then (docs: "Write requests").
-import { TimeoutError, WriteFailedError, type WriteJobState } from "./errors.js";
+import { TimeoutError, WriteFailedError, issue, type ValidationIssue, type WriteJobState } from "./errors.js";
+import { isSignal, numberIssues } from "./options.js";
 import type { RequestOptions, WithResponse } from "./request.js";
-import { sleep } from "./sleep.js";
+import { abortReason, sleep, timerDelay } from "./sleep.js";
 
 /** The write-status body. */
 export interface WriteStatusBody {
@@ -13,7 +14,7 @@ export interface WriteStatusBody {
 
 /** How `wait()` polls. */
 export interface WaitOptions {
-  /** Give up after this long, with TimeoutError (default: 5 minutes). */
+  /** Give up after this long, with TimeoutError, also cutting a poll in progress (default: 5 minutes). */
   timeoutMs?: number | undefined;
   /** Stop waiting, with AbortError. */
   signal?: AbortSignal | undefined;
@@ -25,9 +26,28 @@ export interface WaitOptions {
   maxDelayMs?: number | undefined;
 }
 
+/** The write states of the spec's WriteStatus schema. */
+const STATES: readonly WriteJobState[] = ["SUCCESS", "PARTIAL_SUCCESS", "FAILURE", "PENDING"];
+
+/** The issues of wait()'s options: a NaN or an Infinity would otherwise poll without pause or end. */
+export function waitIssues(options: WaitOptions): ValidationIssue[] {
+  if (typeof options !== "object" || options === null) return [issue("options", "type", "must be an object", options)];
+  const issues = numberIssues("options.", { ...options }, { timeoutMs: "ms", initialDelayMs: "delay", factor: "factor", maxDelayMs: "ms" });
+  if (options.signal !== undefined && !isSignal(options.signal)) issues.push(issue("options.signal", "type", "must be an AbortSignal", options.signal));
+  return issues;
+}
+
+/** What wait() reads from a write status: a known state and a list of errors. */
+export function writeStatusProblem(body: Record<string, unknown>): string | undefined {
+  if (!STATES.includes(body.write_status as WriteJobState)) return `its write_status is not one of ${STATES.join(", ")}`;
+  if (!Array.isArray(body.errors)) return "its errors is not a list";
+  return undefined;
+}
+
 /**
  * Polls `status` until the job settles. Gaps grow geometrically, so a quick job is seen quickly
- * and a slow one costs few of the rate limit's requests.
+ * and a slow one costs few of the rate limit's requests. At `timeoutMs` everything stops: the
+ * gap, the poll in the rate limiter's queue or on the wire, and its retries.
  */
 export async function waitForJob(
   jobId: string,
@@ -35,17 +55,27 @@ export async function waitForJob(
   options: WaitOptions = {},
 ): Promise<WriteStatusBody> {
   const { timeoutMs = 300_000, signal, initialDelayMs = 250, factor = 1.5, maxDelayMs = 5_000 } = options;
-  const deadline = Date.now() + timeoutMs;
-  let delay = initialDelayMs;
-  for (;;) {
-    const left = deadline - Date.now();
-    if (left <= 0) throw new TimeoutError(`write job ${jobId} did not settle within ${timeoutMs} ms`);
-    await sleep(Math.min(delay, left), signal);
-    delay = Math.min(maxDelayMs, delay * factor);
-    const { data } = await status(jobId, signal ? { signal } : {});
-    if (data.write_status === "SUCCESS") return data;
-    if (data.write_status === "FAILURE" || data.write_status === "PARTIAL_SUCCESS") {
-      throw new WriteFailedError(jobId, data.write_status, data.errors ?? []);
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(signal!.reason);
+  if (signal?.aborted) throw abortReason(signal);
+  signal?.addEventListener("abort", onAbort, { once: true });
+  const timer = setTimeout(() => controller.abort(new TimeoutError(`write job ${jobId} did not settle within ${timeoutMs} ms`)), timerDelay(timeoutMs));
+  try {
+    let delay = initialDelayMs;
+    for (;;) {
+      await sleep(delay, controller.signal);
+      delay = Math.min(maxDelayMs, delay * factor);
+      const { data } = await status(jobId, { signal: controller.signal });
+      if (data.write_status === "SUCCESS") return data;
+      if (data.write_status === "FAILURE" || data.write_status === "PARTIAL_SUCCESS") {
+        throw new WriteFailedError(jobId, data.write_status, data.errors);
+      }
     }
+  } catch (err) {
+    const reason: unknown = controller.signal.reason;
+    throw reason instanceof TimeoutError && !signal?.aborted ? reason : err;
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
   }
 }

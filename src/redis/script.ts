@@ -25,6 +25,8 @@
 // Replies: take → { "1", now, ..., admitted } when the first n ids may go, { "0", wait ms, ... }
 //          when none may, { "-1" } late; the others { "1", now, ... }; where "..." is the processes
 //          seen lately, the limit in force and the calls in the log.
+import { retryPolicy } from "../core/retry.js";
+
 export const PACER_SCRIPT = `
 local key = KEYS[1]
 local op = ARGV[1]
@@ -38,6 +40,9 @@ local inFlight = tonumber(ARGV[4])
 local pid = ARGV[5]
 local SLOWDOWN_SHARE = 0.8
 local SLOWDOWN_OF_WINDOW = 1 / 30
+-- The longest pause after a 429 (retryPolicy.maxRetryAfterMs): a longer Retry-After fails its
+-- own call at once, and later calls wait only this long.
+local MAX_RETRY_AFTER = ${retryPolicy.maxRetryAfterMs}
 local function fmt(x) return string.format('%.17g', x) end
 
 local blob = redis.call('GET', key)
@@ -100,7 +105,7 @@ local function observe(limit, remaining, status, retryAfterMs, at)
       s.pausedUntil = math.max(s.pausedUntil, first + W)
     end
   end
-  if status == 429 then s.pausedUntil = math.max(s.pausedUntil, at + (retryAfterMs or W / 4)) end
+  if status == 429 then s.pausedUntil = math.max(s.pausedUntil, at + math.min(retryAfterMs or W / 4, MAX_RETRY_AFTER)) end
   return slowed
 end
 

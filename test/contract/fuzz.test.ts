@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { describe, expect, inject, it } from "vitest";
 import { BadRequestError, RequestValidationError, type OperationId } from "../../src/index.js";
 import { bodyArb } from "../helpers/arbitraries.js";
-import { blamedField, invoke, makeClient, minimalInput, recordingFetch, specOperations } from "../helpers/contract.js";
+import { blamedField, invoke, makeClient, minimalInput, recordingFetch, responseExamples, specOperations } from "../helpers/contract.js";
 import { readViolations } from "../helpers/violations.js";
 
 const TOTAL = Number(process.env.FUZZ_RUNS ?? 2000);
@@ -44,7 +44,8 @@ async function clientVerdict({ id, body }: Case): Promise<Verdict> {
     validate: true,
     fetch: async () => {
       reached++;
-      return new Response("{}", { status: 200, headers: { "content-type": "application/json" } });
+      // The operation's own 200 example: an answer the client can read, as only the request matters here.
+      return new Response(JSON.stringify(responseExamples(write.op).find((e) => e.code === "200")!.value), { status: 200, headers: { "content-type": "application/json" } });
     },
   });
   const outcome = await invoke(client, write.row, { ...minimalInput(write.op), body });

@@ -1,6 +1,6 @@
 // A real HTTP server on 127.0.0.1 and a free port, for transport tests. Each test starts its own
 // and closes it; `close()` also drops open keep-alive connections so nothing outlives the test.
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export interface SeenRequest {
@@ -13,7 +13,7 @@ export interface SeenRequest {
 
 export type Handle = (req: IncomingMessage, res: ServerResponse, body: string, index: number) => unknown;
 
-export async function startServer(handle: Handle): Promise<{ url: string; requests: SeenRequest[]; close: () => Promise<void> }> {
+export async function startServer(handle: Handle): Promise<{ url: string; requests: SeenRequest[]; server: Server; close: () => Promise<void> }> {
   const requests: SeenRequest[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -31,6 +31,7 @@ export async function startServer(handle: Handle): Promise<{ url: string; reques
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    server,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

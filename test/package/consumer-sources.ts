@@ -248,7 +248,7 @@ export const browserProject: Record<string, string> = {
   </body>
 </html>
 `,
-  "src/page.ts": `import { Propexo, appointmentSlot } from "propexo-appointments";
+  "src/page.ts": `import { Propexo, PropexoError, appointmentSlot } from "propexo-appointments";
 
 ${IDS}
 
@@ -262,7 +262,14 @@ function show(step: string, text: string): void {
 
 async function tour(baseUrl: string): Promise<void> {
   document.querySelector("#api")!.textContent = baseUrl;
-  const propexo = new Propexo({ token: "browser-consumer-token", baseUrl, rateLimit: false, logLevel: "off" });
+  // In a web page the token is readable by every visitor: the client refuses unless told otherwise.
+  try {
+    new Propexo({ token: "browser-consumer-token", baseUrl });
+    show("refused", "no");
+  } catch (error) {
+    show("refused", error instanceof PropexoError ? error.name : String(error));
+  }
+  const propexo = new Propexo({ token: "browser-consumer-token", baseUrl, rateLimit: false, logLevel: "off", dangerouslyExposeTokenInBrowser: true });
   const slot = appointmentSlot("2024-07-20T13:15:00Z", "America/New_York");
   show("slot", \`\${slot.appointment_date} \${slot.appointment_time}\`);
   const job = await propexo.appointments.rentmanager.leads.create({ integration_id, lead_id, ...slot, appointment_duration_minutes: 45, title: "Tour" });

@@ -224,6 +224,8 @@ describe("a web page", () => {
     expect({ state: await page.locator("body").getAttribute("data-state"), shown, problems }).toEqual({
       state: "done",
       shown: [
+        // Without dangerouslyExposeTokenInBrowser the client refuses to run in a page.
+        "refused PropexoError",
         // appointmentSlot ran on the browser's Intl: 13:15Z is 09:15 in New York in July.
         "slot 2024-07-20 09:15:00",
         `create ${created.meta.job_id}`,

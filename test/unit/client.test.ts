@@ -286,7 +286,7 @@ describe("options", () => {
   it.each([
     [{ baseUrl: "http://api.example.com" }, /baseUrl must use https/],
     [{ baseUrl: "not a url" }, /baseUrl must be an absolute URL/],
-    [{ timeoutMs: -1 }, /options.timeoutMs must be a positive number of milliseconds, received -1/],
+    [{ timeoutMs: -1 }, /options.timeoutMs must be a positive, finite number of milliseconds, received -1/],
     [{ maxRetries: 1.5 }, /options.maxRetries must be a whole number/],
     [{ environment: "staging" }, /options.environment must be "production" or "sandbox", received "staging"/],
     [{ logLevel: "loud" }, /options.logLevel/],

@@ -167,6 +167,17 @@ describe("RateLimiter", () => {
     expect(times[0]).toBeGreaterThanOrEqual(5000);
   });
 
+  it.each([120_000, 999_999_999_999_000, Date.parse("9999-12-31T23:59:59Z")])(
+    "pauses after a 429 asking for %i ms for no longer than the longest Retry-After the client honours (60 s)",
+    async (retryAfterMs) => {
+      const limiter = new RateLimiter({ requestsPerMinute: 150 });
+      limiter.observe(new Headers(), 429, retryAfterMs);
+      const times = await startTimes(limiter, 1);
+      expect(times[0]).toBe(60_000);
+      expect(vi.getTimerCount()).toBe(0);
+    },
+  );
+
   it("gives up a queued call when its signal fires, without holding up the rest", async () => {
     const limiter = new RateLimiter({ requestsPerMinute: 15 });
     limiter.observe(new Headers(), 429, 10_000);

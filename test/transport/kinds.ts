@@ -1,0 +1,62 @@
+// What the hostile-server tests derive from the spec: one operation of each kind (what its
+// method returns, and its HTTP method), with arguments valid under the spec, and a way to call
+// any of them; plus the forms in which a token can be printed.
+import { inspect } from "node:util";
+import type { OperationId, Propexo, RequestOptions, WaitOptions } from "../../src/index.js";
+import { argsOf, methodOf, minimalInput, specOperations, type CallInput } from "../helpers/contract.js";
+
+export interface Kind {
+  /** e.g. "page GET", "job PUT", "body POST (not supported)". */
+  name: string;
+  /** Where its method sits in the client, e.g. ["appointments", "list"]. */
+  where: string[];
+  /** The method's arguments before the options, valid under the spec. */
+  args: unknown[];
+  operationId: OperationId;
+  returns: string;
+  method: string;
+  supported: boolean;
+  pathParams: readonly string[];
+  input: CallInput;
+}
+
+/** The first operation of the table for each pair of `returns` and HTTP method. */
+export function operationKinds(): Kind[] {
+  const kinds = new Map<string, Kind>();
+  for (const { id, row, op } of specOperations()) {
+    const name = `${row.returns} ${row.method}${row.supported ? "" : " (not supported)"}`;
+    if (!kinds.has(name)) {
+      const input = minimalInput(op);
+      const where = row.vendor ? [row.resource, row.vendor, row.subject!, row.verb] : [row.resource, row.verb];
+      const args = argsOf(row, input, {}).slice(0, -1);
+      kinds.set(name, { name, where, args, operationId: id, returns: row.returns, method: row.method, supported: row.supported, pathParams: row.pathParams, input });
+    }
+  }
+  return [...kinds.values()];
+}
+
+/** Calls a kind's operation through `client` and reads its result: a list's first page, else the result. */
+export async function callKind(client: Propexo, kind: Kind, options: RequestOptions = {}, input: CallInput = kind.input): Promise<unknown> {
+  const row = specOperations().find((o) => o.id === kind.operationId)!.row;
+  const result = methodOf(client, row)(...argsOf(row, input, options));
+  return kind.returns === "page" ? result.firstPage() : result;
+}
+
+/** wait() on a write job: polls the write status, the one body the client reads members of. */
+export function waitOn(client: Propexo, jobId: string, options: WaitOptions): Promise<unknown> {
+  return client.writes.wait(jobId, options);
+}
+
+/**
+ * How a token can be spelled in what the client prints: as it is, JSON-escaped, quoted by
+ * util.inspect (which console.error and Node's crash printout use), percent-encoded.
+ */
+export function tokenForms(token: string): string[] {
+  const percent = encodeURIComponent(token);
+  return [...new Set([token, JSON.stringify(token).slice(1, -1), inspect(token).slice(1, -1), percent, percent.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase())])];
+}
+
+/** The first form of the token found in `text`, if any. */
+export function leakIn(text: string, forms: string[]): string | undefined {
+  return forms.find((form) => text.includes(form));
+}
