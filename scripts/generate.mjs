@@ -80,7 +80,7 @@ async function main() {
   const linted = await step("lint", () => (foreign ? lintForeign(paths, paths.spec) : lint(paths)));
   if (!linted.ok) {
     console.error(linted.output);
-    console.error(`\nThe spec does not pass lint; ${relative(paths.root, paths.generated) || paths.generated} was left untouched.`);
+    console.error(`\nThe spec does not pass lint; ${relative(paths.root, paths.generated) || paths.generated}/ was left untouched.`);
     return 1;
   }
   if (foreign) {
