@@ -323,6 +323,511 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/events/appointments/leads/entrata/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a lead appointment in Entrata
+         * @description Books an appointment for a lead in Entrata (upstream: `leads/updateLeads`). Entrata
+         *     requires an appointment type and a non-empty note. Send the date and time in US Mountain
+         *     Time (see the Entrata tag).
+         */
+        post: operations["createEntrataLeadAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/leads/entrata/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Update a lead appointment in Entrata
+         * @description Changes a lead's appointment in Entrata (upstream: `leads/updateLeads`). Every field is
+         *     optional except `notes`, which Entrata requires on each change and which must not be
+         *     empty.
+         */
+        put: operations["updateEntrataLeadAppointment"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/leads/cancel/entrata": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a lead appointment in Entrata
+         * @description Cancels a lead's appointment in Entrata. Propexo lists this operation for Entrata, but we
+         *     could not read its page: the path is inferred from the pattern every other cancel follows,
+         *     and the body is inferred too. The client sends what you give it and requires only
+         *     `integration_id`; name the appointment in `event_id`.
+         */
+        post: operations["cancelEntrataLeadAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/applicants/entrata/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an applicant appointment in Entrata
+         * @description Books an appointment for an applicant in Entrata. Propexo documents this path but not its
+         *     body; the fields listed are inferred from the lead appointment. The client sends what you
+         *     give it and requires only `integration_id`. Entrata's lead appointment also requires the
+         *     date, time and length, `appointment_type` and a non-empty `notes`, so expect the same
+         *     here. Send the date and time in US Mountain Time.
+         */
+        post: operations["createEntrataApplicantAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/applicants/entrata/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Update an applicant appointment in Entrata
+         * @description Changes an applicant's appointment in Entrata. Propexo lists this operation for Entrata,
+         *     but we could not read its page: the path is inferred from the pattern every other update
+         *     follows, and the body from the lead update. The client sends what you give it and
+         *     requires nothing; the lead update requires a non-empty `notes`, so send one.
+         */
+        put: operations["updateEntrataApplicantAppointment"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/applicants/cancel/entrata": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel an applicant appointment in Entrata
+         * @description Cancels an applicant's appointment in Entrata. Propexo lists this operation for Entrata,
+         *     but we could not read its page: the path is inferred from the pattern every other cancel
+         *     follows, and the body is inferred too. The client sends what you give it and requires only
+         *     `integration_id`; name the appointment in `event_id`.
+         */
+        post: operations["cancelEntrataApplicantAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/appointment-availability/entrata/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Query appointment availability in Entrata
+         * @description Reads the open appointment slots of a property's Entrata calendars, live from Entrata,
+         *     for one to seven days from `availability_start_date` (days start at midnight Mountain
+         *     Time). The answer carries a job ID like a write, and the calendars in `result`. The
+         *     body's fields are documented; the path is inferred from the Rent Manager availability
+         *     path, and the shape of each calendar from Propexo's generic availability query.
+         */
+        post: operations["queryEntrataAppointmentAvailability"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/leads/mri/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a lead appointment in MRI
+         * @description Books an appointment for a lead in MRI. Propexo lists this operation for MRI, but we could
+         *     not read its page: the path is inferred from the pattern every other create follows, and
+         *     the body is inferred too. The client sends what you give it and requires only
+         *     `integration_id`.
+         */
+        post: operations["createMriLeadAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/leads/mri/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Update a lead appointment in MRI
+         * @description Moves a lead's appointment in MRI to a new date, and optionally a new time and employee.
+         *     Propexo's page for this operation was readable only as far as those three fields, so the
+         *     body is left open: the client requires `appointment_date`, checks the fields it knows,
+         *     and sends any others you give it unchanged.
+         */
+        put: operations["updateMriLeadAppointment"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/applicants/mri/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an applicant appointment in MRI
+         * @description Books an appointment for an applicant in MRI. Propexo lists this operation for MRI, but we
+         *     could not read its page: the path is inferred from the pattern every other create follows,
+         *     and the body is inferred too. The client sends what you give it and requires only
+         *     `integration_id`.
+         */
+        post: operations["createMriApplicantAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/applicants/mri/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Update an applicant appointment in MRI
+         * @description Changes an applicant's appointment in MRI. Propexo lists this operation for MRI, but we
+         *     could not read its page: the path is inferred from the pattern every other update follows,
+         *     and the body from the lead update. The client sends what you give it and requires
+         *     nothing; the lead update requires `appointment_date`, so send it.
+         */
+        put: operations["updateMriApplicantAppointment"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/residents/mri/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a resident appointment in MRI
+         * @description Books an appointment for a resident in MRI. Propexo lists this operation for MRI, but we
+         *     could not read its page: the path is inferred from the pattern every other create follows,
+         *     and the body is inferred too. The client sends what you give it and requires only
+         *     `integration_id`.
+         */
+        post: operations["createMriResidentAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/residents/mri/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Update a resident appointment in MRI
+         * @description Changes a resident's appointment in MRI. Propexo lists this operation for MRI, but we
+         *     could not read its page: the path is inferred from the pattern every other update follows,
+         *     and the body from the lead update. The client sends what you give it and requires
+         *     nothing; the lead update requires `appointment_date`, so send it.
+         */
+        put: operations["updateMriResidentAppointment"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/leads/realpage_rpx/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a lead appointment in RealPage Partner Exchange
+         * @description Books an appointment for a lead in RealPage through its Partner Exchange (upstream:
+         *     Prospect Management, `InsertFollowUp`). The employee who takes it and its length are
+         *     required. Send the time as the property's clocks show it (see the RealPage tag).
+         */
+        post: operations["createRealpageRpxLeadAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/leads/realpage_rpx/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Update a lead appointment in RealPage Partner Exchange
+         * @description Changes a lead's appointment in RealPage through its Partner Exchange. Propexo documents
+         *     this path but not its body; the fields listed are inferred from the lead create. The
+         *     client sends what you give it and requires nothing.
+         */
+        put: operations["updateRealpageRpxLeadAppointment"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/applicants/realpage_rpx/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an applicant appointment in RealPage Partner Exchange
+         * @description Books an appointment for an applicant in RealPage through its Partner Exchange (upstream:
+         *     Prospect Management, `InsertFollowUp`). Propexo's page names the fields but could not be
+         *     read for which are required, and not for the path: the path is inferred from the pattern
+         *     every other create follows. The client sends what you give it and requires only
+         *     `integration_id`; the lead create requires the subject's ID, `employee_id`, the date,
+         *     time and length, so expect the same here.
+         */
+        post: operations["createRealpageRpxApplicantAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/applicants/cancel/realpage_rpx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel an applicant appointment in RealPage Partner Exchange
+         * @description Cancels an applicant's appointment in RealPage through its Partner Exchange. Propexo
+         *     documents this path but not its body; the body is inferred from the other cancels. The
+         *     client sends what you give it and requires only `integration_id`; name the appointment in
+         *     `event_id`.
+         */
+        post: operations["cancelRealpageRpxApplicantAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/leads/appfolio/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a lead appointment in AppFolio
+         * @description Books a showing of a unit for a lead in AppFolio (upstream: Showings,
+         *     `POST /v0/showings`). The unit and the length are required. Send the date and time in UTC
+         *     (see the AppFolio tag).
+         */
+        post: operations["createAppfolioLeadAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/leads/yardi_rest/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a lead appointment in Yardi REST
+         * @description Books an appointment for a lead in Yardi through its REST connector. Propexo lists this
+         *     operation for Yardi REST, but we could not read its page: the path is inferred from the
+         *     pattern every other create follows, and the body is inferred too. The client sends what
+         *     you give it and requires only `integration_id`.
+         */
+        post: operations["createYardiRestLeadAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/leads/yardi_rest/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Update a lead appointment in Yardi REST
+         * @description Moves a lead's appointment in Yardi through its REST connector. Propexo lists this
+         *     operation for Yardi REST, but we could not read its page: the path is inferred from the
+         *     pattern every other update follows, and the body is inferred too. The client sends what
+         *     you give it and requires nothing.
+         */
+        put: operations["updateYardiRestLeadAppointment"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/applicants/yardi_rest/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an applicant appointment in Yardi REST
+         * @description Books an appointment for an applicant in Yardi through its REST connector. Propexo lists
+         *     this operation for Yardi REST, but we could not read its page: the path is inferred from
+         *     the pattern every other create follows, and the body is inferred too. The client sends
+         *     what you give it and requires only `integration_id`.
+         */
+        post: operations["createYardiRestApplicantAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/applicants/yardi_rest/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Update an applicant appointment in Yardi REST
+         * @description Moves an applicant's appointment in Yardi through its REST connector. Propexo lists this
+         *     operation for Yardi REST, but we could not read its page: the path is inferred from the
+         *     pattern every other update follows, and the body is inferred too. The client sends what
+         *     you give it and requires nothing.
+         */
+        put: operations["updateYardiRestApplicantAppointment"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/write-status/{root_job_id}": {
         parameters: {
             query?: never;
@@ -372,8 +877,8 @@ export interface components {
         /** @description Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
         AppointmentDate: string;
         /**
-         * @description Start time as `HH:MM:SS` on a 24-hour clock, in the property's local time. How the PMS
-         *     reads it differs: ResMan takes it as UTC, Rent Manager in the property's time zone.
+         * @description Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+         *     the PMS: each PMS's tag says so in its description.
          */
         AppointmentTime: string;
         /** @description Length of the appointment in whole minutes, greater than zero. */
@@ -732,6 +1237,398 @@ export interface components {
                 event_id: string;
             };
         };
+        /** @description The accepted write and what Propexo will send to the PMS. */
+        AppointmentWriteOutput: {
+            meta: components["schemas"]["WriteJobMeta"];
+            /**
+             * @description The accepted fields. Propexo documents only that this is an object; it is inferred to
+             *     echo the request (plus `event_id` on updates), so read only the members you sent.
+             */
+            result: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * @description The appointment to cancel. Propexo documents this body only for Rent Manager
+         *     (`integration_id` and `event_id`); for the PMSs that use this schema it is inferred to
+         *     match. It is left open, and only `integration_id`, which every Propexo write requires, is
+         *     required here: the client sends anything else you give it.
+         */
+        AppointmentCancelInput: {
+            /** @description Propexo ID of the integration. */
+            integration_id: string;
+            /** @description Propexo ID of the appointment event to cancel. */
+            event_id?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description How urgent the appointment is. Propexo's pages show this as a list of values without
+         *     printing them; its generic appointment writes accept `HIGH`, `MEDIUM` and `LOW`, which are
+         *     inferred to be the values here, so the client does not restrict the text.
+         * @example HIGH
+         */
+        AppointmentPriority: string;
+        /** @description The calendars that can take appointments, with their open slots. */
+        AppointmentAvailabilityOutput: {
+            meta: components["schemas"]["WriteJobMeta"];
+            /** @description One entry per calendar. */
+            result: components["schemas"]["CalendarAvailability"][];
+        };
+        /**
+         * @description One calendar's routine hours and open slots, day by day. Propexo documents this shape for
+         *     its generic availability query; the per-PMS query is inferred to answer the same way.
+         */
+        CalendarAvailability: {
+            /** @description When the calendar was last read from the PMS (ISO 8601). */
+            last_seen: string;
+            /**
+             * @description Whose calendar this is.
+             * @enum {string}
+             */
+            calendar_type: "AGENT_CALENDAR" | "PROPERTY_CALENDAR" | "ENTRATA_SELF_GUIDED_TOUR_CALENDAR";
+            /** @description ID of the agent in the PMS. */
+            x_agent_id: string | null;
+            /** @description First name of the agent. */
+            agent_first_name: string | null;
+            /** @description Last name of the agent. */
+            agent_last_name: string | null;
+            /** @description Usual length of an appointment on this calendar, in minutes. */
+            default_appointment_length: number | null;
+            /** @description How many minutes ahead an appointment must be booked at the least. */
+            minimum_appointment_lead_time: number | null;
+            /** @description Time zone of the calendar, when the PMS reports one. */
+            timezone: string | null;
+            /** @description ID of the property in the PMS. */
+            x_property_id: string | null;
+            /** @description The days of the queried range. */
+            calendar_days: components["schemas"]["CalendarDay"][];
+        };
+        /** @description One day of a calendar (inferred, like the calendar). */
+        CalendarDay: {
+            date: components["schemas"]["AppointmentDate"];
+            /** @description Name of the weekday. */
+            day_of_week: string;
+            /** @description When the first appointment of the day may start, `HH:MM:SS`. */
+            opening_time: string | null;
+            /** @description When the last appointment of the day must end, `HH:MM:SS`. */
+            closing_time: string | null;
+            /**
+             * @description Whether appointments on this calendar may overlap.
+             * @enum {string}
+             */
+            simultaneous_appointment_mode: "SINGLE" | "MULTIPLE" | "UNLIMITED" | "UNKNOWN";
+            /** @description Most appointments that may take place at the same moment. */
+            max_simultaneous_appointments: number | null;
+            /** @description The open slots of the day; an entry may be null. */
+            available_slots: ({
+                start: components["schemas"]["AppointmentTime"];
+                /** @description When the slot ends, when the PMS says. */
+                end: string | null;
+            } | null)[];
+        };
+        /**
+         * @description The kind of Entrata calendar appointment. Propexo's Entrata pages show a list of values
+         *     without printing them; its generic writes accept `LEASING_APPOINTMENT`,
+         *     `SELF_GUIDED_TOUR`, `TOUR` and `VIRTUAL_TOUR`, which are inferred to be the values here,
+         *     so the client does not restrict the text.
+         * @example TOUR
+         */
+        EntrataAppointmentType: string;
+        /** @description Notes on the appointment; Entrata requires at least one character. */
+        EntrataNotes: string;
+        /** @description A new appointment for a lead in Entrata. */
+        EntrataLeadAppointmentCreateInput: {
+            /** @description Propexo ID of the Entrata integration. */
+            integration_id: string;
+            /** @description Propexo ID of the lead. */
+            lead_id: string;
+            appointment_date: components["schemas"]["AppointmentDate"];
+            appointment_time: components["schemas"]["AppointmentTime"];
+            appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
+            appointment_type: components["schemas"]["EntrataAppointmentType"];
+            notes: components["schemas"]["EntrataNotes"];
+            /** @description Propexo ID of the unit to show. */
+            unit_id?: string;
+            /** @description Title of the appointment. */
+            title?: string;
+        };
+        /** @description The changes to a lead's appointment in Entrata; a note is required with each. */
+        EntrataLeadAppointmentUpdateInput: {
+            notes: components["schemas"]["EntrataNotes"];
+            /** @description Propexo ID of the unit to show. */
+            unit_id?: string;
+            appointment_date?: components["schemas"]["AppointmentDate"];
+            appointment_time?: components["schemas"]["AppointmentTime"];
+            appointment_duration_minutes?: components["schemas"]["AppointmentDurationMinutes"];
+            appointment_type?: components["schemas"]["EntrataAppointmentType"];
+            /** @description Title of the appointment. */
+            title?: string;
+        };
+        /**
+         * @description A new appointment for an applicant in Entrata. Propexo documents the path but not the
+         *     body: the members are inferred from the lead appointment with `applicant_id` in place of
+         *     `lead_id`. The body is open, and only `integration_id`, which every Propexo write
+         *     requires, is required here.
+         */
+        EntrataApplicantAppointmentCreateInput: {
+            /** @description Propexo ID of the Entrata integration. */
+            integration_id: string;
+            /** @description Propexo ID of the applicant. */
+            applicant_id?: string;
+            appointment_date?: components["schemas"]["AppointmentDate"];
+            appointment_time?: components["schemas"]["AppointmentTime"];
+            appointment_duration_minutes?: components["schemas"]["AppointmentDurationMinutes"];
+            appointment_type?: components["schemas"]["EntrataAppointmentType"];
+            /** @description Notes on the appointment; the lead appointment requires at least one character. */
+            notes?: string;
+            /** @description Propexo ID of the unit to show. */
+            unit_id?: string;
+            /** @description Title of the appointment. */
+            title?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description The changes to an applicant's appointment in Entrata. Propexo's page for this operation
+         *     could not be read: the members are inferred from the lead update, and the body is open
+         *     with nothing required.
+         */
+        EntrataApplicantAppointmentUpdateInput: {
+            /** @description Notes on the change; the lead update requires at least one character. */
+            notes?: string;
+            /** @description Propexo ID of the unit to show. */
+            unit_id?: string;
+            appointment_date?: components["schemas"]["AppointmentDate"];
+            appointment_time?: components["schemas"]["AppointmentTime"];
+            appointment_duration_minutes?: components["schemas"]["AppointmentDurationMinutes"];
+            appointment_type?: components["schemas"]["EntrataAppointmentType"];
+            /** @description Title of the appointment. */
+            title?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Which property, days and calendars to read open slots for. */
+        EntrataAppointmentAvailabilityInput: {
+            /** @description Propexo ID of the Entrata integration. */
+            integration_id: string;
+            /** @description Propexo ID of the property. */
+            property_id: string;
+            /** @description First day to read; Entrata starts at midnight of this day, Mountain Time. */
+            availability_start_date: components["schemas"]["AppointmentDate"];
+            /** @description How many days to read, from one to seven. */
+            availability_duration_days: number;
+            /**
+             * @description Length of the appointment to find slots for, in whole minutes; without it each
+             *     calendar's own default length is used.
+             */
+            appointment_duration_minutes?: components["schemas"]["AppointmentDurationMinutes"];
+            /**
+             * @description The calendar groups to consider; Entrata uses the resident and leasing groups when this
+             *     is left out, and takes new appointments through the API only in the leasing group.
+             */
+            calendar_types?: string[];
+        };
+        /**
+         * @description A new appointment for a lead in MRI. Propexo's page for this operation could not be read:
+         *     the members are inferred from the MRI update. The body is open, and only
+         *     `integration_id`, which every Propexo write requires, is required here.
+         */
+        MriLeadAppointmentCreateInput: {
+            /** @description Propexo ID of the MRI integration. */
+            integration_id: string;
+            /** @description Propexo ID of the lead. */
+            lead_id?: string;
+            /** @description Propexo ID of the employee who takes the appointment. */
+            employee_id?: string;
+            appointment_date?: components["schemas"]["AppointmentDate"];
+            appointment_time?: components["schemas"]["AppointmentTime"];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description A new appointment for an applicant in MRI. Propexo's page for this operation could not be
+         *     read: the members are inferred from the MRI update. The body is open, and only
+         *     `integration_id`, which every Propexo write requires, is required here.
+         */
+        MriApplicantAppointmentCreateInput: {
+            /** @description Propexo ID of the MRI integration. */
+            integration_id: string;
+            /** @description Propexo ID of the applicant. */
+            applicant_id?: string;
+            /** @description Propexo ID of the employee who takes the appointment. */
+            employee_id?: string;
+            appointment_date?: components["schemas"]["AppointmentDate"];
+            appointment_time?: components["schemas"]["AppointmentTime"];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description A new appointment for a resident in MRI. Propexo's page for this operation could not be
+         *     read: the members are inferred from the MRI update. The body is open, and only
+         *     `integration_id`, which every Propexo write requires, is required here.
+         */
+        MriResidentAppointmentCreateInput: {
+            /** @description Propexo ID of the MRI integration. */
+            integration_id: string;
+            /** @description Propexo ID of the resident. */
+            resident_id?: string;
+            /** @description Propexo ID of the employee who takes the appointment. */
+            employee_id?: string;
+            appointment_date?: components["schemas"]["AppointmentDate"];
+            appointment_time?: components["schemas"]["AppointmentTime"];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description The new schedule of a lead's appointment in MRI. Propexo's page was readable only as far
+         *     as the three members below, so the body is open: members not listed here are sent as
+         *     given.
+         */
+        MriLeadAppointmentUpdateInput: {
+            appointment_date: components["schemas"]["AppointmentDate"];
+            appointment_time?: components["schemas"]["AppointmentTime"];
+            /** @description Propexo ID of the employee who takes the appointment. */
+            employee_id?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description The new schedule of an applicant's or a resident's appointment in MRI. Propexo's pages for
+         *     these operations could not be read: the members are inferred from the lead update, and
+         *     the body is open with nothing required.
+         */
+        MriAppointmentUpdateInput: {
+            appointment_date?: components["schemas"]["AppointmentDate"];
+            appointment_time?: components["schemas"]["AppointmentTime"];
+            /** @description Propexo ID of the employee who takes the appointment. */
+            employee_id?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A new appointment for a lead in RealPage Partner Exchange. */
+        RealpageRpxLeadAppointmentCreateInput: {
+            /** @description Propexo ID of the RealPage integration. */
+            integration_id: string;
+            /** @description Propexo ID of the lead. */
+            lead_id: string;
+            /** @description Propexo ID of the employee who takes the appointment. */
+            employee_id: string;
+            appointment_date: components["schemas"]["AppointmentDate"];
+            appointment_time: components["schemas"]["AppointmentTime"];
+            appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
+            /** @description Notes on the appointment. */
+            notes?: string;
+            priority?: components["schemas"]["AppointmentPriority"];
+        };
+        /**
+         * @description A new appointment for an applicant in RealPage Partner Exchange. Propexo's page names
+         *     these members but could not be read for which are required; they are inferred to match
+         *     the lead create. The body is open, and only `integration_id`, which every Propexo write
+         *     requires, is required here.
+         */
+        RealpageRpxApplicantAppointmentCreateInput: {
+            /** @description Propexo ID of the RealPage integration. */
+            integration_id: string;
+            /** @description Propexo ID of the applicant. */
+            applicant_id?: string;
+            /** @description Propexo ID of the employee who takes the appointment. */
+            employee_id?: string;
+            appointment_date?: components["schemas"]["AppointmentDate"];
+            appointment_time?: components["schemas"]["AppointmentTime"];
+            appointment_duration_minutes?: components["schemas"]["AppointmentDurationMinutes"];
+            /** @description Notes on the appointment. */
+            notes?: string;
+            priority?: components["schemas"]["AppointmentPriority"];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description The changes to a lead's appointment in RealPage Partner Exchange. Propexo documents the
+         *     path but not the body: the members are inferred from the lead create, and the body is
+         *     open with nothing required.
+         */
+        RealpageRpxLeadAppointmentUpdateInput: {
+            appointment_date?: components["schemas"]["AppointmentDate"];
+            appointment_time?: components["schemas"]["AppointmentTime"];
+            appointment_duration_minutes?: components["schemas"]["AppointmentDurationMinutes"];
+            /** @description Propexo ID of the employee who takes the appointment. */
+            employee_id?: string;
+            /** @description Notes on the appointment. */
+            notes?: string;
+            priority?: components["schemas"]["AppointmentPriority"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A new showing of a unit for a lead in AppFolio. */
+        AppfolioLeadAppointmentCreateInput: {
+            /** @description Propexo ID of the AppFolio integration. */
+            integration_id: string;
+            /** @description Propexo ID of the lead. */
+            lead_id: string;
+            /** @description Propexo ID of the unit to show. */
+            unit_id: string;
+            appointment_date: components["schemas"]["AppointmentDate"];
+            appointment_time: components["schemas"]["AppointmentTime"];
+            appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
+            /** @description Propexo ID of the employee who gives the showing. */
+            employee_id?: string;
+            /** @description Notes on the showing. */
+            notes?: string;
+        };
+        /**
+         * @description A new appointment for a lead in Yardi REST. Propexo's page for this operation could not be
+         *     read: the members are inferred from Propexo's older Yardi connector. The body is open, and
+         *     only `integration_id`, which every Propexo write requires, is required here.
+         */
+        YardiRestLeadAppointmentCreateInput: {
+            /** @description Propexo ID of the Yardi integration. */
+            integration_id: string;
+            /** @description Propexo ID of the lead. */
+            lead_id?: string;
+            /** @description Propexo ID of the unit to show. */
+            unit_id?: string;
+            /** @description Propexo ID of the employee who takes the appointment. */
+            employee_id?: string;
+            appointment_date?: components["schemas"]["AppointmentDate"];
+            appointment_time?: components["schemas"]["AppointmentTime"];
+            /** @description Notes on the appointment. */
+            notes?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description A new appointment for an applicant in Yardi REST. Propexo's page for this operation could
+         *     not be read: the members are inferred from Propexo's older Yardi connector. The body is
+         *     open, and only `integration_id`, which every Propexo write requires, is required here.
+         */
+        YardiRestApplicantAppointmentCreateInput: {
+            /** @description Propexo ID of the Yardi integration. */
+            integration_id: string;
+            /** @description Propexo ID of the applicant. */
+            applicant_id?: string;
+            /** @description Propexo ID of the unit to show. */
+            unit_id?: string;
+            /** @description Propexo ID of the employee who takes the appointment. */
+            employee_id?: string;
+            appointment_date?: components["schemas"]["AppointmentDate"];
+            appointment_time?: components["schemas"]["AppointmentTime"];
+            /** @description Notes on the appointment. */
+            notes?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description The new schedule of a lead's or an applicant's appointment in Yardi REST. Propexo's pages
+         *     for these operations could not be read: the members are inferred from Propexo's older
+         *     Yardi connector, and the body is open with nothing required.
+         */
+        YardiRestAppointmentUpdateInput: {
+            appointment_date?: components["schemas"]["AppointmentDate"];
+            appointment_time?: components["schemas"]["AppointmentTime"];
+        } & {
+            [key: string]: unknown;
+        };
         /** @description Propexo's page shows an object with no members; nothing in it is used. */
         NotSupportedInput: Record<string, never>;
         /** @description An empty object, never returned in practice (the operation answers `405`). */
@@ -891,6 +1788,31 @@ export type RentmanagerResidentAppointmentUpdateInput = components['schemas']['R
 export type RentmanagerAppointmentUpdateOutput = components['schemas']['RentmanagerAppointmentUpdateOutput'];
 export type RentmanagerAppointmentCancelInput = components['schemas']['RentmanagerAppointmentCancelInput'];
 export type RentmanagerAppointmentCancelOutput = components['schemas']['RentmanagerAppointmentCancelOutput'];
+export type AppointmentWriteOutput = components['schemas']['AppointmentWriteOutput'];
+export type AppointmentCancelInput = components['schemas']['AppointmentCancelInput'];
+export type AppointmentPriority = components['schemas']['AppointmentPriority'];
+export type AppointmentAvailabilityOutput = components['schemas']['AppointmentAvailabilityOutput'];
+export type CalendarAvailability = components['schemas']['CalendarAvailability'];
+export type CalendarDay = components['schemas']['CalendarDay'];
+export type EntrataAppointmentType = components['schemas']['EntrataAppointmentType'];
+export type EntrataNotes = components['schemas']['EntrataNotes'];
+export type EntrataLeadAppointmentCreateInput = components['schemas']['EntrataLeadAppointmentCreateInput'];
+export type EntrataLeadAppointmentUpdateInput = components['schemas']['EntrataLeadAppointmentUpdateInput'];
+export type EntrataApplicantAppointmentCreateInput = components['schemas']['EntrataApplicantAppointmentCreateInput'];
+export type EntrataApplicantAppointmentUpdateInput = components['schemas']['EntrataApplicantAppointmentUpdateInput'];
+export type EntrataAppointmentAvailabilityInput = components['schemas']['EntrataAppointmentAvailabilityInput'];
+export type MriLeadAppointmentCreateInput = components['schemas']['MriLeadAppointmentCreateInput'];
+export type MriApplicantAppointmentCreateInput = components['schemas']['MriApplicantAppointmentCreateInput'];
+export type MriResidentAppointmentCreateInput = components['schemas']['MriResidentAppointmentCreateInput'];
+export type MriLeadAppointmentUpdateInput = components['schemas']['MriLeadAppointmentUpdateInput'];
+export type MriAppointmentUpdateInput = components['schemas']['MriAppointmentUpdateInput'];
+export type RealpageRpxLeadAppointmentCreateInput = components['schemas']['RealpageRpxLeadAppointmentCreateInput'];
+export type RealpageRpxApplicantAppointmentCreateInput = components['schemas']['RealpageRpxApplicantAppointmentCreateInput'];
+export type RealpageRpxLeadAppointmentUpdateInput = components['schemas']['RealpageRpxLeadAppointmentUpdateInput'];
+export type AppfolioLeadAppointmentCreateInput = components['schemas']['AppfolioLeadAppointmentCreateInput'];
+export type YardiRestLeadAppointmentCreateInput = components['schemas']['YardiRestLeadAppointmentCreateInput'];
+export type YardiRestApplicantAppointmentCreateInput = components['schemas']['YardiRestApplicantAppointmentCreateInput'];
+export type YardiRestAppointmentUpdateInput = components['schemas']['YardiRestAppointmentUpdateInput'];
 export type NotSupportedInput = components['schemas']['NotSupportedInput'];
 export type NotSupportedOutput = components['schemas']['NotSupportedOutput'];
 export type WriteStatus = components['schemas']['WriteStatus'];
@@ -1356,6 +2278,668 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             405: components["responses"]["NotSupported"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createEntrataLeadAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EntrataLeadAppointmentCreateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    updateEntrataLeadAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Propexo ID of the appointment event to change. */
+                event_id: components["parameters"]["EventId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EntrataLeadAppointmentUpdateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    cancelEntrataLeadAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppointmentCancelInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createEntrataApplicantAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EntrataApplicantAppointmentCreateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    updateEntrataApplicantAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Propexo ID of the appointment event to change. */
+                event_id: components["parameters"]["EventId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EntrataApplicantAppointmentUpdateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    cancelEntrataApplicantAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppointmentCancelInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    queryEntrataAppointmentAvailability: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EntrataAppointmentAvailabilityInput"];
+            };
+        };
+        responses: {
+            /** @description The calendars and their open slots. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentAvailabilityOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createMriLeadAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MriLeadAppointmentCreateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    updateMriLeadAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Propexo ID of the appointment event to change. */
+                event_id: components["parameters"]["EventId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MriLeadAppointmentUpdateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createMriApplicantAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MriApplicantAppointmentCreateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    updateMriApplicantAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Propexo ID of the appointment event to change. */
+                event_id: components["parameters"]["EventId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MriAppointmentUpdateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createMriResidentAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MriResidentAppointmentCreateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    updateMriResidentAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Propexo ID of the appointment event to change. */
+                event_id: components["parameters"]["EventId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MriAppointmentUpdateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createRealpageRpxLeadAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RealpageRpxLeadAppointmentCreateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    updateRealpageRpxLeadAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Propexo ID of the appointment event to change. */
+                event_id: components["parameters"]["EventId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RealpageRpxLeadAppointmentUpdateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createRealpageRpxApplicantAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RealpageRpxApplicantAppointmentCreateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    cancelRealpageRpxApplicantAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppointmentCancelInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createAppfolioLeadAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppfolioLeadAppointmentCreateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createYardiRestLeadAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["YardiRestLeadAppointmentCreateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    updateYardiRestLeadAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Propexo ID of the appointment event to change. */
+                event_id: components["parameters"]["EventId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["YardiRestAppointmentUpdateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createYardiRestApplicantAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["YardiRestApplicantAppointmentCreateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    updateYardiRestApplicantAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Propexo ID of the appointment event to change. */
+                event_id: components["parameters"]["EventId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["YardiRestAppointmentUpdateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
         };
     };
