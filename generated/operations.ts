@@ -862,6 +862,27 @@ export const operations = {
 } as const;
 
 /**
+ * The time zone each PMS reads an appointment's date and time in, from its tag's
+ * `x-propexo-time-zone`: an IANA time zone, or "property" for the property's own zone.
+ */
+export const pmsTimeZones = {
+  /** ResMan: UTC. */
+  "resman": "UTC",
+  /** Rent Manager: the property's own time zone. */
+  "rentmanager": "property",
+  /** Entrata: America/Denver. */
+  "entrata": "America/Denver",
+  /** MRI: the property's own time zone. */
+  "mri": "property",
+  /** RealPage Partner Exchange: the property's own time zone. */
+  "realpage_rpx": "property",
+  /** AppFolio: UTC. */
+  "appfolio": "UTC",
+  /** Yardi REST: the property's own time zone. */
+  "yardi_rest": "property",
+} as const;
+
+/**
  * The operation that reports a write job's state, polled by `wait()`, which the client places
  * beside it; null when the spec has none.
  */

@@ -878,7 +878,7 @@ export interface components {
         AppointmentDate: string;
         /**
          * @description Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
-         *     the PMS: each PMS's tag says so in its description.
+         *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
          */
         AppointmentTime: string;
         /** @description Length of the appointment in whole minutes, greater than zero. */

@@ -16,7 +16,7 @@ import { join, relative, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { projectPaths } from "./lib/paths.mjs";
 import { lint, lintForeign, bundle } from "./lib/redocly.mjs";
-import { nameOperations, operationTable, operationsSource, writeStatusOperation } from "./lib/operations.mjs";
+import { nameOperations, operationTable, operationsSource, pmsTimeZones, writeStatusOperation } from "./lib/operations.mjs";
 import { typesSource } from "./lib/types.mjs";
 import { validationSource } from "./lib/validators.mjs";
 
@@ -30,7 +30,7 @@ are stale (\`npm run generate -- --check\`).
 |---|---|---|
 | \`openapi.json\` | the spec, bundled into one JSON document; shipped with the package | \`redocly bundle\` |
 | \`schema.ts\` | TypeScript types of every path, operation and schema | openapi-typescript |
-| \`operations.ts\` | one row per operation: method, path, vendor, subject, verb, supported | scripts/lib/operations.mjs |
+| \`operations.ts\` | one row per operation: method, path, vendor, subject, verb, supported; and the time zone each PMS reads times in | scripts/lib/operations.mjs |
 | \`validation.ts\` | request schemas, one per operation over \`{ path, query, body }\`, that the client validates against | scripts/lib/validators.mjs |
 `;
 
@@ -107,7 +107,7 @@ async function main() {
     const h = header("//", source);
     files.set("schema.ts", await step("types", () => typesSource(doc, h)));
     const table = await step("operations", () => operationTable(doc));
-    files.set("operations.ts", operationsSource(table, h, writeStatusOperation(doc, table)));
+    files.set("operations.ts", operationsSource(table, h, writeStatusOperation(doc, table), pmsTimeZones(doc)));
     files.set("validation.ts", await step("validation", () => validationSource(doc, h)));
 
     const stale = await compare(paths.generated, files);

@@ -2,7 +2,7 @@
 // wrong vendor, subject or verb, a missing required field or a wrong field type does not compile.
 import { describe, expectTypeOf, it } from "vitest";
 import type { components } from "../../generated/schema.js";
-import { Propexo, type Page, type WriteJob, type WriteStatusBody } from "../../src/index.js";
+import { Propexo, appointmentSlotFor, pmsTimeZones, type Page, type PmsVendor, type WriteJob, type WriteStatusBody } from "../../src/index.js";
 
 declare const propexo: Propexo;
 type Schemas = components["schemas"];
@@ -77,5 +77,31 @@ describe("reads and write jobs", () => {
     propexo.writes.status("j", { signal: new AbortController().signal, timeoutMs: 1000, maxRetries: 0, headers: { "x-a": "b" } });
     // @ts-expect-error: not an option
     propexo.writes.status("j", { retries: 3 });
+  });
+});
+
+describe("appointmentSlotFor", () => {
+  // The PMSs of each kind, from the generated table: none is named here.
+  type Zones = typeof pmsTimeZones;
+  type PropertyPms = { [V in PmsVendor]: Zones[V] extends "property" ? V : never }[PmsVendor];
+  type FixedPms = Exclude<PmsVendor, PropertyPms>;
+  const propertyPms = (Object.keys(pmsTimeZones) as PmsVendor[]).find((v) => pmsTimeZones[v] === "property") as PropertyPms;
+  const fixedPms = (Object.keys(pmsTimeZones) as PmsVendor[]).find((v) => pmsTimeZones[v] !== "property") as FixedPms;
+  const anyPms = propertyPms as PmsVendor;
+
+  it("asks for the property's time zone exactly where the PMS reads times in it", () => {
+    expectTypeOf<PropertyPms>().not.toBeNever();
+    expectTypeOf<FixedPms>().not.toBeNever();
+    expectTypeOf(appointmentSlotFor(propertyPms, 0, "America/Chicago")).toEqualTypeOf<{ appointment_date: string; appointment_time: string }>();
+    // @ts-expect-error: this PMS reads times in the property's zone, which must be given
+    appointmentSlotFor(propertyPms, 0);
+    appointmentSlotFor(fixedPms, "2024-07-22T21:00:00Z");
+    // @ts-expect-error: this PMS reads one fixed zone, so a property zone would be ignored
+    appointmentSlotFor(fixedPms, 0, "America/Chicago");
+    // A vendor known only at run time may be called either way.
+    appointmentSlotFor(anyPms, 0, "America/Chicago");
+    appointmentSlotFor(anyPms, 0);
+    // @ts-expect-error: not a PMS of the spec
+    appointmentSlotFor("nopms", 0);
   });
 });
