@@ -1071,41 +1071,49 @@ export interface components {
         };
         /**
          * @description A new appointment for an applicant in Rent Manager. Propexo's page for this operation was
-         *     not readable past its path; the body is inferred to be the lead body with `applicant_id`
-         *     in place of `lead_id` (same upstream calls).
+         *     not readable past its path; the members are inferred from the lead body with `applicant_id`
+         *     in place of `lead_id` (same upstream calls). The body is open, and only
+         *     `integration_id`, which every Propexo write requires, is required here; the lead create
+         *     also requires the subject's ID, the date, time, length and title, so send those.
          */
         RentmanagerApplicantAppointmentCreateInput: {
             /** @description Propexo ID of the Rent Manager integration. */
             integration_id: string;
             /** @description Propexo ID of the applicant (inferred). */
-            applicant_id: string;
+            applicant_id?: string;
             /** @description Propexo ID of the employee who takes the appointment. */
             employee_id?: string;
-            appointment_date: components["schemas"]["AppointmentDate"];
-            appointment_time: components["schemas"]["AppointmentTime"];
-            appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
-            title: components["schemas"]["AppointmentTitle"];
+            appointment_date?: components["schemas"]["AppointmentDate"];
+            appointment_time?: components["schemas"]["AppointmentTime"];
+            appointment_duration_minutes?: components["schemas"]["AppointmentDurationMinutes"];
+            title?: components["schemas"]["AppointmentTitle"];
             /** @description Notes on the appointment. */
             notes?: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * @description A new appointment for a resident in Rent Manager. Propexo's page for this operation was
-         *     not readable past its path; the body is inferred to be the lead body with `resident_id`
-         *     in place of `lead_id` (same upstream calls).
+         *     not readable past its path; the members are inferred from the lead body with `resident_id`
+         *     in place of `lead_id` (same upstream calls). The body is open, and only
+         *     `integration_id`, which every Propexo write requires, is required here; the lead create
+         *     also requires the subject's ID, the date, time, length and title, so send those.
          */
         RentmanagerResidentAppointmentCreateInput: {
             /** @description Propexo ID of the Rent Manager integration. */
             integration_id: string;
             /** @description Propexo ID of the resident (inferred). */
-            resident_id: string;
+            resident_id?: string;
             /** @description Propexo ID of the employee who takes the appointment. */
             employee_id?: string;
-            appointment_date: components["schemas"]["AppointmentDate"];
-            appointment_time: components["schemas"]["AppointmentTime"];
-            appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
-            title: components["schemas"]["AppointmentTitle"];
+            appointment_date?: components["schemas"]["AppointmentDate"];
+            appointment_time?: components["schemas"]["AppointmentTime"];
+            appointment_duration_minutes?: components["schemas"]["AppointmentDurationMinutes"];
+            title?: components["schemas"]["AppointmentTitle"];
             /** @description Notes on the appointment. */
             notes?: string;
+        } & {
+            [key: string]: unknown;
         };
         /** @description The accepted write and the fields it will send. */
         RentmanagerLeadAppointmentCreateOutput: {
@@ -1175,31 +1183,39 @@ export interface components {
         };
         /**
          * @description The new schedule of a lead's appointment in Rent Manager. The date and time are
-         *     documented; the rest of the body is inferred to match the applicant update.
+         *     documented; the rest of the body is inferred to match the applicant update, which also
+         *     requires the length and title, so send those. Because the page was cut off, the body is
+         *     open and only the documented date and time are required.
          */
         RentmanagerLeadAppointmentUpdateInput: {
             appointment_date: components["schemas"]["AppointmentDate"];
             appointment_time: components["schemas"]["AppointmentTime"];
             /** @description Length of the appointment in whole minutes, greater than zero (inferred). */
-            appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
+            appointment_duration_minutes?: components["schemas"]["AppointmentDurationMinutes"];
             /** @description Short title of the appointment, at most 50 characters (inferred). */
-            title: components["schemas"]["AppointmentTitle"];
+            title?: components["schemas"]["AppointmentTitle"];
             /** @description Notes on the appointment (inferred). */
             notes?: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * @description The new schedule of a resident's appointment in Rent Manager. The date and time are
-         *     documented; the rest of the body is inferred to match the applicant update.
+         *     documented; the rest of the body is inferred to match the applicant update, which also
+         *     requires the length and title, so send those. Because the page was cut off, the body is
+         *     open and only the documented date and time are required.
          */
         RentmanagerResidentAppointmentUpdateInput: {
             appointment_date: components["schemas"]["AppointmentDate"];
             appointment_time: components["schemas"]["AppointmentTime"];
             /** @description Length of the appointment in whole minutes, greater than zero (inferred). */
-            appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
+            appointment_duration_minutes?: components["schemas"]["AppointmentDurationMinutes"];
             /** @description Short title of the appointment, at most 50 characters (inferred). */
-            title: components["schemas"]["AppointmentTitle"];
+            title?: components["schemas"]["AppointmentTitle"];
             /** @description Notes on the appointment (inferred). */
             notes?: string;
+        } & {
+            [key: string]: unknown;
         };
         /** @description The accepted write and the fields it will send. */
         RentmanagerAppointmentUpdateOutput: {

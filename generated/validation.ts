@@ -180,14 +180,9 @@ export const defs: Readonly<Record<string, Schema>> = {
   },
   "RentmanagerApplicantAppointmentCreateInput": {
     "type": "object",
-    "additionalProperties": false,
+    "additionalProperties": true,
     "required": [
-      "integration_id",
-      "applicant_id",
-      "appointment_date",
-      "appointment_time",
-      "appointment_duration_minutes",
-      "title"
+      "integration_id"
     ],
     "properties": {
       "integration_id": {
@@ -218,14 +213,9 @@ export const defs: Readonly<Record<string, Schema>> = {
   },
   "RentmanagerResidentAppointmentCreateInput": {
     "type": "object",
-    "additionalProperties": false,
+    "additionalProperties": true,
     "required": [
-      "integration_id",
-      "resident_id",
-      "appointment_date",
-      "appointment_time",
-      "appointment_duration_minutes",
-      "title"
+      "integration_id"
     ],
     "properties": {
       "integration_id": {
@@ -283,12 +273,10 @@ export const defs: Readonly<Record<string, Schema>> = {
   },
   "RentmanagerLeadAppointmentUpdateInput": {
     "type": "object",
-    "additionalProperties": false,
+    "additionalProperties": true,
     "required": [
       "appointment_date",
-      "appointment_time",
-      "appointment_duration_minutes",
-      "title"
+      "appointment_time"
     ],
     "properties": {
       "appointment_date": {
@@ -310,12 +298,10 @@ export const defs: Readonly<Record<string, Schema>> = {
   },
   "RentmanagerResidentAppointmentUpdateInput": {
     "type": "object",
-    "additionalProperties": false,
+    "additionalProperties": true,
     "required": [
       "appointment_date",
-      "appointment_time",
-      "appointment_duration_minutes",
-      "title"
+      "appointment_time"
     ],
     "properties": {
       "appointment_date": {
