@@ -267,7 +267,8 @@ describe("startPrism", () => {
       startPrism({ spec, errors: true }),
       startPrism({ mode: "proxy", upstream: inject("prismUrl") }),
     ]);
-  });
+    // Two Prism start-ups, each allowed startPrism's own readiness time, on a loaded machine.
+  }, 90_000);
 
   afterAll(async () => {
     await Promise.all([broken?.stop(), proxy?.stop()]);

@@ -131,6 +131,10 @@ export function validArb(schema: any): fc.Arbitrary<unknown> {
     const min = schema.exclusiveMinimum !== undefined ? schema.exclusiveMinimum + 1 : (schema.minimum ?? -1000);
     return fc.integer({ min, max: schema.maximum ?? min + 10_000 });
   }
+  if (type === "array") {
+    const minLength = schema.minItems ?? 0;
+    return fc.array(validArb(deref(schema.items ?? {})), { minLength, maxLength: schema.maxItems ?? minLength + 3 });
+  }
   throw new Error(`validArb: no generator for ${JSON.stringify(schema)}`);
 }
 
@@ -152,6 +156,11 @@ export function missArb(schema: any): fc.Arbitrary<unknown> {
   }
   if (types.includes("integer") || types.includes("number")) {
     misses.push({ weight: 4, arbitrary: fc.constantFrom(...NUMBER_MISSES) }, { weight: 1, arbitrary: fc.double() });
+  }
+  if (types.includes("array")) {
+    // An item that misses, among valid ones: the blame must name the item's index.
+    const items = deref(schema.items ?? {});
+    misses.push({ weight: 3, arbitrary: fc.tuple(fc.array(validArb(items), { maxLength: 2 }), missArb(items)).map(([good, bad]) => [...good, bad]) });
   }
   return fc.oneof(...misses);
 }
