@@ -449,10 +449,14 @@ function valid(node: Schema): fc.Arbitrary<unknown> {
     case "string":
       if (s.format === "date-time") return validDateTime;
       if (s.pattern) return fc.stringMatching(new RegExp(s.pattern));
-      if (s.maxLength === undefined) return fc.string({ unit: "binary", maxLength: 20 });
+      if (s.maxLength === undefined) {
+        // At the lower bound and above it.
+        const minLength = s.minLength ?? 0;
+        return fc.oneof(fc.string({ unit: "binary", minLength, maxLength: minLength }), fc.string({ unit: "binary", minLength, maxLength: minLength + 20 }));
+      }
       return fc.oneof(
-        fc.string({ unit: "binary", maxLength: s.maxLength }),
-        fc.string({ unit: "binary", minLength: Math.max(0, s.maxLength - 2), maxLength: s.maxLength }),
+        fc.string({ unit: "binary", minLength: s.minLength ?? 0, maxLength: s.maxLength }),
+        fc.string({ unit: "binary", minLength: Math.max(s.minLength ?? 0, s.maxLength - 2), maxLength: s.maxLength }),
       );
     case "integer":
       return fc.integer({
@@ -463,6 +467,8 @@ function valid(node: Schema): fc.Arbitrary<unknown> {
       return fc.constant(null);
     case "object":
       return object(s, valid);
+    case "array":
+      return fc.array(s.items === undefined ? fc.jsonValue({ maxDepth: 1 }) : valid(s.items), { minLength: s.minItems ?? 0, maxLength: s.maxItems ?? (s.minItems ?? 0) + 3 });
     default:
       return fc.jsonValue({ maxDepth: 2 });
   }
