@@ -378,8 +378,8 @@ export interface paths {
         put?: never;
         /**
          * Cancel a lead appointment in Entrata
-         * @description Cancels a lead's appointment in Entrata. Propexo lists this operation for Entrata, but we
-         *     could not read its page: the path is inferred from the pattern every other cancel follows,
+         * @description Cancels a lead's appointment in Entrata. Propexo lists this operation for Entrata, but its
+         *     page could not be read: the path is inferred from the pattern every other cancel follows,
          *     and the body is inferred too. The client sends what you give it and requires only
          *     `integration_id`; name the appointment in `event_id`.
          */
@@ -425,7 +425,7 @@ export interface paths {
         /**
          * Update an applicant appointment in Entrata
          * @description Changes an applicant's appointment in Entrata. Propexo lists this operation for Entrata,
-         *     but we could not read its page: the path is inferred from the pattern every other update
+         *     but its page could not be read: the path is inferred from the pattern every other update
          *     follows, and the body from the lead update. The client sends what you give it and
          *     requires nothing; the lead update requires a non-empty `notes`, so send one.
          */
@@ -449,7 +449,7 @@ export interface paths {
         /**
          * Cancel an applicant appointment in Entrata
          * @description Cancels an applicant's appointment in Entrata. Propexo lists this operation for Entrata,
-         *     but we could not read its page: the path is inferred from the pattern every other cancel
+         *     but its page could not be read: the path is inferred from the pattern every other cancel
          *     follows, and the body is inferred too. The client sends what you give it and requires only
          *     `integration_id`; name the appointment in `event_id`.
          */
@@ -495,8 +495,8 @@ export interface paths {
         put?: never;
         /**
          * Create a lead appointment in MRI
-         * @description Books an appointment for a lead in MRI. Propexo lists this operation for MRI, but we could
-         *     not read its page: the path is inferred from the pattern every other create follows, and
+         * @description Books an appointment for a lead in MRI. Propexo lists this operation for MRI, but its page
+         *     could not be read: the path is inferred from the pattern every other create follows, and
          *     the body is inferred too. The client sends what you give it and requires only
          *     `integration_id`.
          */
@@ -541,8 +541,8 @@ export interface paths {
         put?: never;
         /**
          * Create an applicant appointment in MRI
-         * @description Books an appointment for an applicant in MRI. Propexo lists this operation for MRI, but we
-         *     could not read its page: the path is inferred from the pattern every other create follows,
+         * @description Books an appointment for an applicant in MRI. Propexo lists this operation for MRI, but its
+         *     page could not be read: the path is inferred from the pattern every other create follows,
          *     and the body is inferred too. The client sends what you give it and requires only
          *     `integration_id`.
          */
@@ -563,8 +563,8 @@ export interface paths {
         get?: never;
         /**
          * Update an applicant appointment in MRI
-         * @description Changes an applicant's appointment in MRI. Propexo lists this operation for MRI, but we
-         *     could not read its page: the path is inferred from the pattern every other update follows,
+         * @description Changes an applicant's appointment in MRI. Propexo lists this operation for MRI, but its
+         *     page could not be read: the path is inferred from the pattern every other update follows,
          *     and the body from the lead update. The client sends what you give it and requires
          *     nothing; the lead update requires `appointment_date`, so send it.
          */
@@ -587,8 +587,8 @@ export interface paths {
         put?: never;
         /**
          * Create a resident appointment in MRI
-         * @description Books an appointment for a resident in MRI. Propexo lists this operation for MRI, but we
-         *     could not read its page: the path is inferred from the pattern every other create follows,
+         * @description Books an appointment for a resident in MRI. Propexo lists this operation for MRI, but its
+         *     page could not be read: the path is inferred from the pattern every other create follows,
          *     and the body is inferred too. The client sends what you give it and requires only
          *     `integration_id`.
          */
@@ -609,8 +609,8 @@ export interface paths {
         get?: never;
         /**
          * Update a resident appointment in MRI
-         * @description Changes a resident's appointment in MRI. Propexo lists this operation for MRI, but we
-         *     could not read its page: the path is inferred from the pattern every other update follows,
+         * @description Changes a resident's appointment in MRI. Propexo lists this operation for MRI, but its
+         *     page could not be read: the path is inferred from the pattern every other update follows,
          *     and the body from the lead update. The client sends what you give it and requires
          *     nothing; the lead update requires `appointment_date`, so send it.
          */
@@ -748,7 +748,7 @@ export interface paths {
         /**
          * Create a lead appointment in Yardi REST
          * @description Books an appointment for a lead in Yardi through its REST connector. Propexo lists this
-         *     operation for Yardi REST, but we could not read its page: the path is inferred from the
+         *     operation for Yardi REST, but its page could not be read: the path is inferred from the
          *     pattern every other create follows, and the body is inferred too. The client sends what
          *     you give it and requires only `integration_id`.
          */
@@ -770,7 +770,7 @@ export interface paths {
         /**
          * Update a lead appointment in Yardi REST
          * @description Moves a lead's appointment in Yardi through its REST connector. Propexo lists this
-         *     operation for Yardi REST, but we could not read its page: the path is inferred from the
+         *     operation for Yardi REST, but its page could not be read: the path is inferred from the
          *     pattern every other update follows, and the body is inferred too. The client sends what
          *     you give it and requires nothing.
          */
@@ -794,7 +794,7 @@ export interface paths {
         /**
          * Create an applicant appointment in Yardi REST
          * @description Books an appointment for an applicant in Yardi through its REST connector. Propexo lists
-         *     this operation for Yardi REST, but we could not read its page: the path is inferred from
+         *     this operation for Yardi REST, but its page could not be read: the path is inferred from
          *     the pattern every other create follows, and the body is inferred too. The client sends
          *     what you give it and requires only `integration_id`.
          */
@@ -816,7 +816,7 @@ export interface paths {
         /**
          * Update an applicant appointment in Yardi REST
          * @description Moves an applicant's appointment in Yardi through its REST connector. Propexo lists this
-         *     operation for Yardi REST, but we could not read its page: the path is inferred from the
+         *     operation for Yardi REST, but its page could not be read: the path is inferred from the
          *     pattern every other update follows, and the body is inferred too. The client sends what
          *     you give it and requires nothing.
          */
