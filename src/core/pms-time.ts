@@ -4,17 +4,15 @@
 import { pmsTimeZones } from "../../generated/operations.js";
 import { appointmentSlot, type AppointmentSlot } from "./time.js";
 
-type Zones = typeof pmsTimeZones;
-
 /** A PMS of the spec, by the vendor slug of its paths (`resman`, `realpage_rpx`, ...). */
-export type PmsVendor = keyof Zones;
+export type PmsVendor = keyof typeof pmsTimeZones;
 
 /**
  * The property's time zone, required exactly for the PMSs that read times in it. Distributes over
  * a union of vendors, so a vendor known only at run time may be called either way.
  */
 export type PropertyZoneArg<V extends PmsVendor> = V extends PmsVendor
-  ? Zones[V] extends "property"
+  ? (typeof pmsTimeZones)[V] extends "property"
     ? [propertyTimeZone: string]
     : []
   : never;
@@ -27,7 +25,8 @@ export type PropertyZoneArg<V extends PmsVendor> = V extends PmsVendor
  *
  * @param vendor The PMS, as in `propexo.appointments.<vendor>`.
  * @param instant A `Date`, epoch milliseconds, or an ISO 8601 string with `Z` or an offset.
- * @param propertyTimeZone The property's IANA time zone, for PMSs that read times in it.
+ * @param propertyTimeZone The property's IANA time zone, for the PMSs that read times in it (and
+ *   only for them: the types refuse it elsewhere).
  * @throws {RangeError} If `vendor` is not a PMS of the spec, or as `appointmentSlot` does.
  * @throws {TypeError} If the PMS needs the property's time zone and none was given, or as
  *   `appointmentSlot` does.
@@ -44,19 +43,19 @@ export type PropertyZoneArg<V extends PmsVendor> = V extends PmsVendor
 export function appointmentSlotFor<V extends PmsVendor>(
   vendor: V,
   instant: Date | string | number,
-  ...zone: PropertyZoneArg<V>
+  ...propertyTimeZone: PropertyZoneArg<V>
 ): AppointmentSlot {
-  const propertyTimeZone: string | undefined = (zone as string[])[0];
+  const [zone] = propertyTimeZone as string[];
   const zones: Record<string, string> = pmsTimeZones;
   const rule = Object.hasOwn(zones, vendor) ? zones[vendor] : undefined;
   if (rule === undefined) {
     throw new RangeError(`appointmentSlotFor: vendor must be one of ${Object.keys(zones).join(", ")}, received "${vendor}"`);
   }
   if (rule !== "property") return appointmentSlot(instant, rule);
-  if (propertyTimeZone === undefined) {
+  if (zone === undefined) {
     throw new TypeError(
       `appointmentSlotFor: ${vendor} reads times in the property's time zone; pass it (an IANA time zone such as "America/Chicago") as the third argument`,
     );
   }
-  return appointmentSlot(instant, propertyTimeZone);
+  return appointmentSlot(instant, zone);
 }
