@@ -57,4 +57,12 @@ export default [
     gzip: true,
     limit: "1 kB",
   },
+  {
+    // appointmentSlot plus the PMSs' time-zone rules: the operation table must tree-shake away.
+    name: "appointmentSlotFor imported alone (no client, no operation table)",
+    path: "src/index.ts",
+    import: "{ appointmentSlotFor }",
+    gzip: true,
+    limit: "1.25 kB",
+  },
 ];

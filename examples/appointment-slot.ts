@@ -1,9 +1,10 @@
 // Turn a moment in time into the date and wall-clock time an appointment write takes.
 //
 // The PMSs read `appointment_date` and `appointment_time` differently: ResMan as UTC, Rent
-// Manager in the property's time zone. appointmentSlot does the conversion with Intl only,
-// daylight-saving changes included.
-import { Propexo, appointmentSlot } from "propexo-appointments";
+// Manager in the property's time zone, Entrata in US Mountain Time (README, "Time zones").
+// appointmentSlot does the conversion with Intl only, daylight-saving changes included;
+// appointmentSlotFor looks up which zone a PMS reads.
+import { Propexo, appointmentSlot, appointmentSlotFor } from "propexo-appointments";
 
 const propexo = new Propexo({ environment: "sandbox", baseUrl: process.env.PROPEXO_BASE_URL });
 const integration_id = process.env.PROPEXO_INTEGRATION_ID ?? "clwktsp9v000008l31iv218hn";
@@ -15,6 +16,10 @@ const forResman = appointmentSlot(tour, "UTC");
 const forRentManager = appointmentSlot(tour, "America/Chicago");
 console.log(`ResMan:       ${forResman.appointment_date} ${forResman.appointment_time}`);
 console.log(`Rent Manager: ${forRentManager.appointment_date} ${forRentManager.appointment_time}`);
+// The same, with the PMS's rule looked up; Rent Manager needs the property's zone, Entrata not.
+const forEntrata = appointmentSlotFor("entrata", tour);
+console.log(`Entrata:      ${forEntrata.appointment_date} ${forEntrata.appointment_time}`);
+console.log(`same for RM:  ${JSON.stringify(appointmentSlotFor("rentmanager", tour, "America/Chicago")) === JSON.stringify(forRentManager)}`);
 
 // On the night clocks go back, 05:30 UTC is 01:30 in New York (the second 01:30 is 06:30 UTC).
 const fallBack = appointmentSlot("2024-11-03T05:30:00Z", "America/New_York");

@@ -340,6 +340,484 @@ export const operations = {
     "body": "empty",
     "returns": "body"
   },
+  "createEntrataLeadAppointment": {
+    "operationId": "createEntrataLeadAppointment",
+    "method": "POST",
+    "path": "/v1/events/appointments/leads/entrata/",
+    "placement": [
+      "appointments",
+      "entrata",
+      "leads",
+      "create"
+    ],
+    "resource": "appointments",
+    "vendor": "entrata",
+    "subject": "leads",
+    "verb": "create",
+    "supported": true,
+    "pathParams": [],
+    "queryParams": [],
+    "body": "required",
+    "returns": "job",
+    "envelope": "meta"
+  },
+  "updateEntrataLeadAppointment": {
+    "operationId": "updateEntrataLeadAppointment",
+    "method": "PUT",
+    "path": "/v1/events/appointments/leads/entrata/{event_id}",
+    "placement": [
+      "appointments",
+      "entrata",
+      "leads",
+      "update"
+    ],
+    "resource": "appointments",
+    "vendor": "entrata",
+    "subject": "leads",
+    "verb": "update",
+    "supported": true,
+    "pathParams": [
+      "event_id"
+    ],
+    "queryParams": [],
+    "body": "required",
+    "returns": "job",
+    "envelope": "meta"
+  },
+  "cancelEntrataLeadAppointment": {
+    "operationId": "cancelEntrataLeadAppointment",
+    "method": "POST",
+    "path": "/v1/events/appointments/leads/cancel/entrata",
+    "placement": [
+      "appointments",
+      "entrata",
+      "leads",
+      "cancel"
+    ],
+    "resource": "appointments",
+    "vendor": "entrata",
+    "subject": "leads",
+    "verb": "cancel",
+    "supported": true,
+    "pathParams": [],
+    "queryParams": [],
+    "body": "required",
+    "returns": "job",
+    "envelope": "meta"
+  },
+  "createEntrataApplicantAppointment": {
+    "operationId": "createEntrataApplicantAppointment",
+    "method": "POST",
+    "path": "/v1/events/appointments/applicants/entrata/",
+    "placement": [
+      "appointments",
+      "entrata",
+      "applicants",
+      "create"
+    ],
+    "resource": "appointments",
+    "vendor": "entrata",
+    "subject": "applicants",
+    "verb": "create",
+    "supported": true,
+    "pathParams": [],
+    "queryParams": [],
+    "body": "required",
+    "returns": "job",
+    "envelope": "meta"
+  },
+  "updateEntrataApplicantAppointment": {
+    "operationId": "updateEntrataApplicantAppointment",
+    "method": "PUT",
+    "path": "/v1/events/appointments/applicants/entrata/{event_id}",
+    "placement": [
+      "appointments",
+      "entrata",
+      "applicants",
+      "update"
+    ],
+    "resource": "appointments",
+    "vendor": "entrata",
+    "subject": "applicants",
+    "verb": "update",
+    "supported": true,
+    "pathParams": [
+      "event_id"
+    ],
+    "queryParams": [],
+    "body": "required",
+    "returns": "job",
+    "envelope": "meta"
+  },
+  "cancelEntrataApplicantAppointment": {
+    "operationId": "cancelEntrataApplicantAppointment",
+    "method": "POST",
+    "path": "/v1/events/appointments/applicants/cancel/entrata",
+    "placement": [
+      "appointments",
+      "entrata",
+      "applicants",
+      "cancel"
+    ],
+    "resource": "appointments",
+    "vendor": "entrata",
+    "subject": "applicants",
+    "verb": "cancel",
+    "supported": true,
+    "pathParams": [],
+    "queryParams": [],
+    "body": "required",
+    "returns": "job",
+    "envelope": "meta"
+  },
+  "queryEntrataAppointmentAvailability": {
+    "operationId": "queryEntrataAppointmentAvailability",
+    "method": "POST",
+    "path": "/v1/appointment-availability/entrata/",
+    "placement": [
+      "appointments",
+      "entrata",
+      "availability",
+      "query"
+    ],
+    "resource": "appointments",
+    "vendor": "entrata",
+    "subject": "availability",
+    "verb": "query",
+    "supported": true,
+    "pathParams": [],
+    "queryParams": [],
+    "body": "required",
+    "returns": "job",
+    "envelope": "meta"
+  },
+  "createMriLeadAppointment": {
+    "operationId": "createMriLeadAppointment",
+    "method": "POST",
+    "path": "/v1/events/appointments/leads/mri/",
+    "placement": [
+      "appointments",
+      "mri",
+      "leads",
+      "create"
+    ],
+    "resource": "appointments",
+    "vendor": "mri",
+    "subject": "leads",
+    "verb": "create",
+    "supported": true,
+    "pathParams": [],
+    "queryParams": [],
+    "body": "required",
+    "returns": "job",
+    "envelope": "meta"
+  },
+  "updateMriLeadAppointment": {
+    "operationId": "updateMriLeadAppointment",
+    "method": "PUT",
+    "path": "/v1/events/appointments/leads/mri/{event_id}",
+    "placement": [
+      "appointments",
+      "mri",
+      "leads",
+      "update"
+    ],
+    "resource": "appointments",
+    "vendor": "mri",
+    "subject": "leads",
+    "verb": "update",
+    "supported": true,
+    "pathParams": [
+      "event_id"
+    ],
+    "queryParams": [],
+    "body": "required",
+    "returns": "job",
+    "envelope": "meta"
+  },
+  "createMriApplicantAppointment": {
+    "operationId": "createMriApplicantAppointment",
+    "method": "POST",
+    "path": "/v1/events/appointments/applicants/mri/",
+    "placement": [
+      "appointments",
+      "mri",
+      "applicants",
+      "create"
+    ],
+    "resource": "appointments",
+    "vendor": "mri",
+    "subject": "applicants",
+    "verb": "create",
+    "supported": true,
+    "pathParams": [],
+    "queryParams": [],
+    "body": "required",
+    "returns": "job",
+    "envelope": "meta"
+  },
+  "updateMriApplicantAppointment": {
+    "operationId": "updateMriApplicantAppointment",
+    "method": "PUT",
+    "path": "/v1/events/appointments/applicants/mri/{event_id}",
+    "placement": [
+      "appointments",
+      "mri",
+      "applicants",
+      "update"
+    ],
+    "resource": "appointments",
+    "vendor": "mri",
+    "subject": "applicants",
+    "verb": "update",
+    "supported": true,
+    "pathParams": [
+      "event_id"
+    ],
+    "queryParams": [],
+    "body": "required",
+    "returns": "job",
+    "envelope": "meta"
+  },
+  "createMriResidentAppointment": {
+    "operationId": "createMriResidentAppointment",
+    "method": "POST",
+    "path": "/v1/events/appointments/residents/mri/",
+    "placement": [
+      "appointments",
+      "mri",
+      "residents",
+      "create"
+    ],
+    "resource": "appointments",
+    "vendor": "mri",
+    "subject": "residents",
+    "verb": "create",
+    "supported": true,
+    "pathParams": [],
+    "queryParams": [],
+    "body": "required",
+    "returns": "job",
+    "envelope": "meta"
+  },
+  "updateMriResidentAppointment": {
+    "operationId": "updateMriResidentAppointment",
+    "method": "PUT",
+    "path": "/v1/events/appointments/residents/mri/{event_id}",
+    "placement": [
+      "appointments",
+      "mri",
+      "residents",
+      "update"
+    ],
+    "resource": "appointments",
+    "vendor": "mri",
+    "subject": "residents",
+    "verb": "update",
+    "supported": true,
+    "pathParams": [
+      "event_id"
+    ],
+    "queryParams": [],
+    "body": "required",
+    "returns": "job",
+    "envelope": "meta"
+  },
+  "createRealpageRpxLeadAppointment": {
+    "operationId": "createRealpageRpxLeadAppointment",
+    "method": "POST",
+    "path": "/v1/events/appointments/leads/realpage_rpx/",
+    "placement": [
+      "appointments",
+      "realpage_rpx",
+      "leads",
+      "create"
+    ],
+    "resource": "appointments",
+    "vendor": "realpage_rpx",
+    "subject": "leads",
+    "verb": "create",
+    "supported": true,
+    "pathParams": [],
+    "queryParams": [],
+    "body": "required",
+    "returns": "job",
+    "envelope": "meta"
+  },
+  "updateRealpageRpxLeadAppointment": {
+    "operationId": "updateRealpageRpxLeadAppointment",
+    "method": "PUT",
+    "path": "/v1/events/appointments/leads/realpage_rpx/{event_id}",
+    "placement": [
+      "appointments",
+      "realpage_rpx",
+      "leads",
+      "update"
+    ],
+    "resource": "appointments",
+    "vendor": "realpage_rpx",
+    "subject": "leads",
+    "verb": "update",
+    "supported": true,
+    "pathParams": [
+      "event_id"
+    ],
+    "queryParams": [],
+    "body": "required",
+    "returns": "job",
+    "envelope": "meta"
+  },
+  "createRealpageRpxApplicantAppointment": {
+    "operationId": "createRealpageRpxApplicantAppointment",
+    "method": "POST",
+    "path": "/v1/events/appointments/applicants/realpage_rpx/",
+    "placement": [
+      "appointments",
+      "realpage_rpx",
+      "applicants",
+      "create"
+    ],
+    "resource": "appointments",
+    "vendor": "realpage_rpx",
+    "subject": "applicants",
+    "verb": "create",
+    "supported": true,
+    "pathParams": [],
+    "queryParams": [],
+    "body": "required",
+    "returns": "job",
+    "envelope": "meta"
+  },
+  "cancelRealpageRpxApplicantAppointment": {
+    "operationId": "cancelRealpageRpxApplicantAppointment",
+    "method": "POST",
+    "path": "/v1/events/appointments/applicants/cancel/realpage_rpx",
+    "placement": [
+      "appointments",
+      "realpage_rpx",
+      "applicants",
+      "cancel"
+    ],
+    "resource": "appointments",
+    "vendor": "realpage_rpx",
+    "subject": "applicants",
+    "verb": "cancel",
+    "supported": true,
+    "pathParams": [],
+    "queryParams": [],
+    "body": "required",
+    "returns": "job",
+    "envelope": "meta"
+  },
+  "createAppfolioLeadAppointment": {
+    "operationId": "createAppfolioLeadAppointment",
+    "method": "POST",
+    "path": "/v1/events/appointments/leads/appfolio/",
+    "placement": [
+      "appointments",
+      "appfolio",
+      "leads",
+      "create"
+    ],
+    "resource": "appointments",
+    "vendor": "appfolio",
+    "subject": "leads",
+    "verb": "create",
+    "supported": true,
+    "pathParams": [],
+    "queryParams": [],
+    "body": "required",
+    "returns": "job",
+    "envelope": "meta"
+  },
+  "createYardiRestLeadAppointment": {
+    "operationId": "createYardiRestLeadAppointment",
+    "method": "POST",
+    "path": "/v1/events/appointments/leads/yardi_rest/",
+    "placement": [
+      "appointments",
+      "yardi_rest",
+      "leads",
+      "create"
+    ],
+    "resource": "appointments",
+    "vendor": "yardi_rest",
+    "subject": "leads",
+    "verb": "create",
+    "supported": true,
+    "pathParams": [],
+    "queryParams": [],
+    "body": "required",
+    "returns": "job",
+    "envelope": "meta"
+  },
+  "updateYardiRestLeadAppointment": {
+    "operationId": "updateYardiRestLeadAppointment",
+    "method": "PUT",
+    "path": "/v1/events/appointments/leads/yardi_rest/{event_id}",
+    "placement": [
+      "appointments",
+      "yardi_rest",
+      "leads",
+      "update"
+    ],
+    "resource": "appointments",
+    "vendor": "yardi_rest",
+    "subject": "leads",
+    "verb": "update",
+    "supported": true,
+    "pathParams": [
+      "event_id"
+    ],
+    "queryParams": [],
+    "body": "required",
+    "returns": "job",
+    "envelope": "meta"
+  },
+  "createYardiRestApplicantAppointment": {
+    "operationId": "createYardiRestApplicantAppointment",
+    "method": "POST",
+    "path": "/v1/events/appointments/applicants/yardi_rest/",
+    "placement": [
+      "appointments",
+      "yardi_rest",
+      "applicants",
+      "create"
+    ],
+    "resource": "appointments",
+    "vendor": "yardi_rest",
+    "subject": "applicants",
+    "verb": "create",
+    "supported": true,
+    "pathParams": [],
+    "queryParams": [],
+    "body": "required",
+    "returns": "job",
+    "envelope": "meta"
+  },
+  "updateYardiRestApplicantAppointment": {
+    "operationId": "updateYardiRestApplicantAppointment",
+    "method": "PUT",
+    "path": "/v1/events/appointments/applicants/yardi_rest/{event_id}",
+    "placement": [
+      "appointments",
+      "yardi_rest",
+      "applicants",
+      "update"
+    ],
+    "resource": "appointments",
+    "vendor": "yardi_rest",
+    "subject": "applicants",
+    "verb": "update",
+    "supported": true,
+    "pathParams": [
+      "event_id"
+    ],
+    "queryParams": [],
+    "body": "required",
+    "returns": "job",
+    "envelope": "meta"
+  },
   "getWriteStatus": {
     "operationId": "getWriteStatus",
     "method": "GET",
@@ -381,6 +859,27 @@ export const operations = {
     "returns": "job",
     "envelope": "top"
   }
+} as const;
+
+/**
+ * The time zone each PMS reads an appointment's date and time in, from its tag's
+ * `x-propexo-time-zone`: an IANA time zone, or "property" for the property's own zone.
+ */
+export const pmsTimeZones = {
+  /** ResMan: UTC. */
+  "resman": "UTC",
+  /** Rent Manager: the property's own time zone. */
+  "rentmanager": "property",
+  /** Entrata: America/Denver. */
+  "entrata": "America/Denver",
+  /** MRI: the property's own time zone. */
+  "mri": "property",
+  /** RealPage Partner Exchange: the property's own time zone. */
+  "realpage_rpx": "property",
+  /** AppFolio: UTC. */
+  "appfolio": "UTC",
+  /** Yardi REST: the property's own time zone. */
+  "yardi_rest": "property",
 } as const;
 
 /**

@@ -9,8 +9,7 @@ export interface paths {
         };
         /**
          * List appointments
-         *
-         * Returns one page of appointments from every integration the token can see, newest first
+         * @description Returns one page of appointments from every integration the token can see, newest first
          *     unless `order-by` says otherwise. Walk the pages with `offset` and `limit` until
          *     `meta.hasMore` is false or a page comes back empty.
          */
@@ -32,8 +31,7 @@ export interface paths {
         };
         /**
          * Retrieve an event
-         *
-         * Reads one event, such as an appointment, by its Propexo ID. The body uses the list
+         * @description Reads one event, such as an appointment, by its Propexo ID. The body uses the list
          *     envelope, but `results` holds the single event rather than an array.
          */
         get: operations["retrieveEvent"];
@@ -56,8 +54,7 @@ export interface paths {
         put?: never;
         /**
          * Create a lead appointment in ResMan
-         *
-         * Books an appointment for a lead in ResMan (upstream: Lead Management,
+         * @description Books an appointment for a lead in ResMan (upstream: Lead Management,
          *     `/MITS/PostLeadManagement4_0`). The write job records the new record's ID in
          *     `created_record_id`, so it can be read back as soon as the job succeeds.
          */
@@ -78,8 +75,7 @@ export interface paths {
         get?: never;
         /**
          * Update a lead appointment in ResMan
-         *
-         * Moves a lead's appointment in ResMan to a new date and time, and optionally changes its
+         * @description Moves a lead's appointment in ResMan to a new date and time, and optionally changes its
          *     unit and notes (upstream: Lead Management, `/MITS/PostLeadManagement4_0`).
          */
         put: operations["updateResmanLeadAppointment"];
@@ -101,8 +97,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel a lead appointment in ResMan (not supported)
-         *
-         * Listed by Propexo for completeness, but ResMan offers no upstream way to cancel an
+         * @description Listed by Propexo for completeness, but ResMan offers no upstream way to cancel an
          *     appointment, so this operation always answers `405`. Clients should not call it.
          */
         post: operations["cancelResmanLeadAppointment"];
@@ -123,8 +118,7 @@ export interface paths {
         put?: never;
         /**
          * Create an applicant appointment in Rent Manager
-         *
-         * Books an appointment for an applicant in Rent Manager (upstream: `POST /Appointments`,
+         * @description Books an appointment for an applicant in Rent Manager (upstream: `POST /Appointments`,
          *     then `POST /Appointments/{appointmentId}/AppointmentUser`). The write job records the new
          *     record's ID in `created_record_id`.
          */
@@ -146,8 +140,7 @@ export interface paths {
         put?: never;
         /**
          * Create a lead appointment in Rent Manager
-         *
-         * Books an appointment for a lead in Rent Manager (upstream: `POST /Appointments`, then
+         * @description Books an appointment for a lead in Rent Manager (upstream: `POST /Appointments`, then
          *     `POST /Appointments/{appointmentId}/AppointmentUser`). The write job records the new
          *     record's ID in `created_record_id`.
          */
@@ -169,8 +162,7 @@ export interface paths {
         put?: never;
         /**
          * Create a resident appointment in Rent Manager
-         *
-         * Books an appointment for a resident in Rent Manager (upstream: `POST /Appointments`, then
+         * @description Books an appointment for a resident in Rent Manager (upstream: `POST /Appointments`, then
          *     `POST /Appointments/{appointmentId}/AppointmentUser`). The write job records the new
          *     record's ID in `created_record_id`.
          */
@@ -191,8 +183,7 @@ export interface paths {
         get?: never;
         /**
          * Update an applicant appointment in Rent Manager
-         *
-         * Replaces the date, time, length and title of an applicant's appointment in Rent Manager,
+         * @description Replaces the date, time, length and title of an applicant's appointment in Rent Manager,
          *     and optionally its notes (upstream: `POST /Appointments`).
          */
         put: operations["updateRentmanagerApplicantAppointment"];
@@ -213,8 +204,7 @@ export interface paths {
         get?: never;
         /**
          * Update a lead appointment in Rent Manager
-         *
-         * Replaces the date, time, length and title of a lead's appointment in Rent Manager, and
+         * @description Replaces the date, time, length and title of a lead's appointment in Rent Manager, and
          *     optionally its notes (upstream: `POST /Appointments`).
          */
         put: operations["updateRentmanagerLeadAppointment"];
@@ -235,8 +225,7 @@ export interface paths {
         get?: never;
         /**
          * Update a resident appointment in Rent Manager
-         *
-         * Replaces the date, time, length and title of a resident's appointment in Rent Manager,
+         * @description Replaces the date, time, length and title of a resident's appointment in Rent Manager,
          *     and optionally its notes (upstream: `POST /Appointments`).
          */
         put: operations["updateRentmanagerResidentAppointment"];
@@ -258,8 +247,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel an applicant appointment in Rent Manager
-         *
-         * Cancels an applicant's appointment in Rent Manager (upstream:
+         * @description Cancels an applicant's appointment in Rent Manager (upstream:
          *     `DELETE /Appointments/{appointmentId}`). Rent Manager gives back no record ID; the
          *     cancellation shows up in Propexo at the next data sync.
          */
@@ -281,8 +269,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel a lead appointment in Rent Manager
-         *
-         * Cancels a lead's appointment in Rent Manager (upstream:
+         * @description Cancels a lead's appointment in Rent Manager (upstream:
          *     `DELETE /Appointments/{appointmentId}`). Rent Manager gives back no record ID; the
          *     cancellation shows up in Propexo at the next data sync.
          */
@@ -304,8 +291,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel a resident appointment in Rent Manager
-         *
-         * Cancels a resident's appointment in Rent Manager (upstream:
+         * @description Cancels a resident's appointment in Rent Manager (upstream:
          *     `DELETE /Appointments/{appointmentId}`). Rent Manager gives back no record ID; the
          *     cancellation shows up in Propexo at the next data sync.
          */
@@ -327,11 +313,515 @@ export interface paths {
         put?: never;
         /**
          * Query appointment availability in Rent Manager (not supported)
-         *
-         * Listed by Propexo for completeness, but Rent Manager offers no upstream way to query
+         * @description Listed by Propexo for completeness, but Rent Manager offers no upstream way to query
          *     open appointment slots, so this operation always answers `405`. Clients should not call it.
          */
         post: operations["queryRentmanagerAppointmentAvailability"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/leads/entrata/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a lead appointment in Entrata
+         * @description Books an appointment for a lead in Entrata (upstream: `leads/updateLeads`). Entrata
+         *     requires an appointment type and a non-empty note. Send the date and time in US Mountain
+         *     Time (see the Entrata tag).
+         */
+        post: operations["createEntrataLeadAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/leads/entrata/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Update a lead appointment in Entrata
+         * @description Changes a lead's appointment in Entrata (upstream: `leads/updateLeads`). Every field is
+         *     optional except `notes`, which Entrata requires on each change and which must not be
+         *     empty.
+         */
+        put: operations["updateEntrataLeadAppointment"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/leads/cancel/entrata": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a lead appointment in Entrata
+         * @description Cancels a lead's appointment in Entrata. Propexo lists this operation for Entrata, but its
+         *     page could not be read: the path is inferred from the pattern every other cancel follows,
+         *     and the body is inferred too. The client sends what you give it and requires only
+         *     `integration_id`; name the appointment in `event_id`.
+         */
+        post: operations["cancelEntrataLeadAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/applicants/entrata/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an applicant appointment in Entrata
+         * @description Books an appointment for an applicant in Entrata. Propexo documents this path but not its
+         *     body; the fields listed are inferred from the lead appointment. The client sends what you
+         *     give it and requires only `integration_id`. Entrata's lead appointment also requires the
+         *     date, time and length, `appointment_type` and a non-empty `notes`, so expect the same
+         *     here. Send the date and time in US Mountain Time.
+         */
+        post: operations["createEntrataApplicantAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/applicants/entrata/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Update an applicant appointment in Entrata
+         * @description Changes an applicant's appointment in Entrata. Propexo lists this operation for Entrata,
+         *     but its page could not be read: the path is inferred from the pattern every other update
+         *     follows, and the body from the lead update. The client sends what you give it and
+         *     requires nothing; the lead update requires a non-empty `notes`, so send one.
+         */
+        put: operations["updateEntrataApplicantAppointment"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/applicants/cancel/entrata": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel an applicant appointment in Entrata
+         * @description Cancels an applicant's appointment in Entrata. Propexo lists this operation for Entrata,
+         *     but its page could not be read: the path is inferred from the pattern every other cancel
+         *     follows, and the body is inferred too. The client sends what you give it and requires only
+         *     `integration_id`; name the appointment in `event_id`.
+         */
+        post: operations["cancelEntrataApplicantAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/appointment-availability/entrata/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Query appointment availability in Entrata
+         * @description Reads the open appointment slots of a property's Entrata calendars, live from Entrata,
+         *     for one to seven days from `availability_start_date` (days start at midnight Mountain
+         *     Time). The answer carries a job ID like a write, and the calendars in `result`. The
+         *     body's fields are documented; the path is inferred from the Rent Manager availability
+         *     path, and the shape of each calendar from Propexo's generic availability query.
+         */
+        post: operations["queryEntrataAppointmentAvailability"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/leads/mri/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a lead appointment in MRI
+         * @description Books an appointment for a lead in MRI. Propexo lists this operation for MRI, but its page
+         *     could not be read: the path is inferred from the pattern every other create follows, and
+         *     the body is inferred too. The client sends what you give it and requires only
+         *     `integration_id`.
+         */
+        post: operations["createMriLeadAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/leads/mri/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Update a lead appointment in MRI
+         * @description Moves a lead's appointment in MRI to a new date, and optionally a new time and employee.
+         *     Propexo's page for this operation was readable only as far as those three fields, so the
+         *     body is left open: the client requires `appointment_date`, checks the fields it knows,
+         *     and sends any others you give it unchanged.
+         */
+        put: operations["updateMriLeadAppointment"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/applicants/mri/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an applicant appointment in MRI
+         * @description Books an appointment for an applicant in MRI. Propexo lists this operation for MRI, but its
+         *     page could not be read: the path is inferred from the pattern every other create follows,
+         *     and the body is inferred too. The client sends what you give it and requires only
+         *     `integration_id`.
+         */
+        post: operations["createMriApplicantAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/applicants/mri/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Update an applicant appointment in MRI
+         * @description Changes an applicant's appointment in MRI. Propexo lists this operation for MRI, but its
+         *     page could not be read: the path is inferred from the pattern every other update follows,
+         *     and the body from the lead update. The client sends what you give it and requires
+         *     nothing; the lead update requires `appointment_date`, so send it.
+         */
+        put: operations["updateMriApplicantAppointment"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/residents/mri/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a resident appointment in MRI
+         * @description Books an appointment for a resident in MRI. Propexo lists this operation for MRI, but its
+         *     page could not be read: the path is inferred from the pattern every other create follows,
+         *     and the body is inferred too. The client sends what you give it and requires only
+         *     `integration_id`.
+         */
+        post: operations["createMriResidentAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/residents/mri/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Update a resident appointment in MRI
+         * @description Changes a resident's appointment in MRI. Propexo lists this operation for MRI, but its
+         *     page could not be read: the path is inferred from the pattern every other update follows,
+         *     and the body from the lead update. The client sends what you give it and requires
+         *     nothing; the lead update requires `appointment_date`, so send it.
+         */
+        put: operations["updateMriResidentAppointment"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/leads/realpage_rpx/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a lead appointment in RealPage Partner Exchange
+         * @description Books an appointment for a lead in RealPage through its Partner Exchange (upstream:
+         *     Prospect Management, `InsertFollowUp`). The employee who takes it and its length are
+         *     required. Send the time as the property's clocks show it (see the RealPage tag).
+         */
+        post: operations["createRealpageRpxLeadAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/leads/realpage_rpx/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Update a lead appointment in RealPage Partner Exchange
+         * @description Changes a lead's appointment in RealPage through its Partner Exchange. Propexo documents
+         *     this path but not its body; the fields listed are inferred from the lead create. The
+         *     client sends what you give it and requires nothing.
+         */
+        put: operations["updateRealpageRpxLeadAppointment"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/applicants/realpage_rpx/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an applicant appointment in RealPage Partner Exchange
+         * @description Books an appointment for an applicant in RealPage through its Partner Exchange (upstream:
+         *     Prospect Management, `InsertFollowUp`). Propexo's page names the fields but could not be
+         *     read for which are required, and not for the path: the path is inferred from the pattern
+         *     every other create follows. The client sends what you give it and requires only
+         *     `integration_id`; the lead create requires the subject's ID, `employee_id`, the date,
+         *     time and length, so expect the same here.
+         */
+        post: operations["createRealpageRpxApplicantAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/applicants/cancel/realpage_rpx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel an applicant appointment in RealPage Partner Exchange
+         * @description Cancels an applicant's appointment in RealPage through its Partner Exchange. Propexo
+         *     documents this path but not its body; the body is inferred from the other cancels. The
+         *     client sends what you give it and requires only `integration_id`; name the appointment in
+         *     `event_id`.
+         */
+        post: operations["cancelRealpageRpxApplicantAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/leads/appfolio/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a lead appointment in AppFolio
+         * @description Books a showing of a unit for a lead in AppFolio (upstream: Showings,
+         *     `POST /v0/showings`). The unit and the length are required. Send the date and time in UTC
+         *     (see the AppFolio tag).
+         */
+        post: operations["createAppfolioLeadAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/leads/yardi_rest/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a lead appointment in Yardi REST
+         * @description Books an appointment for a lead in Yardi through its REST connector. Propexo lists this
+         *     operation for Yardi REST, but its page could not be read: the path is inferred from the
+         *     pattern every other create follows, and the body is inferred too. The client sends what
+         *     you give it and requires only `integration_id`.
+         */
+        post: operations["createYardiRestLeadAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/leads/yardi_rest/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Update a lead appointment in Yardi REST
+         * @description Moves a lead's appointment in Yardi through its REST connector. Propexo lists this
+         *     operation for Yardi REST, but its page could not be read: the path is inferred from the
+         *     pattern every other update follows, and the body is inferred too. The client sends what
+         *     you give it and requires nothing.
+         */
+        put: operations["updateYardiRestLeadAppointment"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/applicants/yardi_rest/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an applicant appointment in Yardi REST
+         * @description Books an appointment for an applicant in Yardi through its REST connector. Propexo lists
+         *     this operation for Yardi REST, but its page could not be read: the path is inferred from
+         *     the pattern every other create follows, and the body is inferred too. The client sends
+         *     what you give it and requires only `integration_id`.
+         */
+        post: operations["createYardiRestApplicantAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/appointments/applicants/yardi_rest/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Update an applicant appointment in Yardi REST
+         * @description Moves an applicant's appointment in Yardi through its REST connector. Propexo lists this
+         *     operation for Yardi REST, but its page could not be read: the path is inferred from the
+         *     pattern every other update follows, and the body is inferred too. The client sends what
+         *     you give it and requires nothing.
+         */
+        put: operations["updateYardiRestApplicantAppointment"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -347,8 +837,7 @@ export interface paths {
         };
         /**
          * Get the status of a write job
-         *
-         * Reports how the write job started by a create, update or cancel is doing: `PENDING` while
+         * @description Reports how the write job started by a create, update or cancel is doing: `PENDING` while
          *     it runs, then `SUCCESS`, `PARTIAL_SUCCESS` or `FAILURE`, with the errors it met.
          */
         get: operations["getWriteStatus"];
@@ -371,8 +860,7 @@ export interface paths {
         put?: never;
         /**
          * Retry a failed write job
-         *
-         * Queues a failed write job to run again and returns the ID of the new job. Only jobs that
+         * @description Queues a failed write job to run again and returns the ID of the new job. Only jobs that
          *     failed can be retried.
          */
         post: operations["retryWrite"];
@@ -386,33 +874,33 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
+        /** @description Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
         AppointmentDate: string;
         /**
-         * Start time as `HH:MM:SS` on a 24-hour clock, in the property's local time. How the PMS
-         *     reads it differs: ResMan takes it as UTC, Rent Manager in the property's time zone.
+         * @description Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+         *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
          */
         AppointmentTime: string;
-        /** Length of the appointment in whole minutes, greater than zero. */
+        /** @description Length of the appointment in whole minutes, greater than zero. */
         AppointmentDurationMinutes: number;
-        /** Short title of the appointment, at most 50 characters. */
+        /** @description Short title of the appointment, at most 50 characters. */
         AppointmentTitle: string;
         /**
-         * The PMS behind an integration. Propexo's published enum lists the values below; newer
+         * @description The PMS behind an integration. Propexo's published enum lists the values below; newer
          *     pages name more vendors, so treat an unknown value as possible.
          * @enum {string}
          */
         IntegrationVendor: "SAMPLE2" | "BUILDIUM" | "ENTRATA" | "MRI" | "PROPERTYWARE" | "PROPERTYWARE_REST" | "REALPAGE" | "REALPAGE_RPX" | "RENTMANAGER" | "RENTVINE" | "RESMAN" | "SAMPLE1";
-        /** The body of every error response. */
+        /** @description The body of every error response. */
         errorResponse: {
-            /** What went wrong. */
+            /** @description What went wrong. */
             error: {
-                /** Machine-readable error code, such as `invalid_request`. */
+                /** @description Machine-readable error code, such as `invalid_request`. */
                 code: string;
-                /** Human-readable explanation. */
+                /** @description Human-readable explanation. */
                 message: string;
                 /**
-                 * Extra detail. For a body that fails validation it holds the validator's issue
+                 * @description Extra detail. For a body that fails validation it holds the validator's issue
                  *     list (`issues`, each with `code`, `path` and `message`).
                  */
                 details?: {
@@ -420,471 +908,776 @@ export interface components {
                 };
             };
         };
-        /** Paging information of a list response. */
+        /** @description Paging information of a list response. */
         ResponseMeta: {
-            /** Offset of the first result in this page. */
+            /** @description Offset of the first result in this page. */
             offset?: number;
-            /** Page size that was applied. */
+            /** @description Page size that was applied. */
             limit?: number;
-            /** The sort order that was applied, one entry per field. */
+            /** @description The sort order that was applied, one entry per field. */
             orderBy: components["schemas"]["OrderByEntry"][];
-            /** Whether more results follow this page. */
+            /** @description Whether more results follow this page. */
             hasMore?: boolean | null;
-            /** Number of results across all pages. */
+            /** @description Number of results across all pages. */
             total?: number;
         };
         /**
-         * One sort key. Propexo types these entries as plain objects; the `field` and `direction`
+         * @description One sort key. Propexo types these entries as plain objects; the `field` and `direction`
          *     members are inferred from its examples.
          */
         OrderByEntry: {
-            /** Field sorted on (inferred). */
+            /** @description Field sorted on (inferred). */
             field?: string;
-            /** `asc` or `desc` (inferred). */
+            /** @description `asc` or `desc` (inferred). */
             direction?: string;
         };
-        /** Identifies the asynchronous job that carries out a write. */
+        /** @description Identifies the asynchronous job that carries out a write. */
         WriteJobMeta: {
-            /** ID of the job; pass it to the write-status operation. */
+            /** @description ID of the job; pass it to the write-status operation. */
             job_id: string;
         };
         /**
-         * An event synced from a PMS; appointments are events. Every member is always present,
+         * @description An event synced from a PMS; appointments are events. Every member is always present,
          *     and most may be null when the PMS does not provide them.
          */
         Event: {
-            /** Propexo ID of the event. */
+            /** @description Propexo ID of the event. */
             id: string;
-            /** When Propexo first stored the record (ISO 8601). */
+            /** @description When Propexo first stored the record (ISO 8601). */
             created_at: string;
-            /** When Propexo last changed the record (ISO 8601). */
+            /** @description When Propexo last changed the record (ISO 8601). */
             updated_at: string;
-            /** When the record was last read from the PMS (ISO 8601). */
+            /** @description When the record was last read from the PMS (ISO 8601). */
             last_seen: string | null;
-            /** ID of the event in the PMS. */
+            /** @description ID of the event in the PMS. */
             x_id: string;
-            /** ID of the property in the PMS. */
+            /** @description ID of the property in the PMS. */
             x_property_id: string;
-            /** ID of the leasing agent in the PMS. */
+            /** @description ID of the leasing agent in the PMS. */
             x_leasing_agent_id: string | null;
-            /** ID of the event type in the PMS. */
+            /** @description ID of the event type in the PMS. */
             x_type_id: string | null;
-            /** ID of the location in the PMS; Rent Manager only, null elsewhere. */
+            /** @description ID of the location in the PMS; Rent Manager only, null elsewhere. */
             x_location_id: string | null;
-            /** Name of the event. */
+            /** @description Name of the event. */
             event_name: string | null;
-            /** When the event happened (ISO 8601). */
+            /** @description When the event happened (ISO 8601). */
             event_datetime: string | null;
-            /** When the appointment takes place (ISO 8601). */
+            /** @description When the appointment takes place (ISO 8601). */
             appointment_datetime: string | null;
-            /** Event type as the PMS names it. */
+            /** @description Event type as the PMS names it. */
             type_raw: string | null;
-            /** Notes on the event. */
+            /** @description Notes on the event. */
             notes: string | null;
-            /** Name of the agent the event belongs to. */
+            /** @description Name of the agent the event belongs to. */
             agent_name: string | null;
-            /** Why the event took place. */
+            /** @description Why the event took place. */
             reasons_for_event: string | null;
-            /** Propexo IDs of the leads the event involves. */
+            /** @description Propexo IDs of the leads the event involves. */
             associated_lead_ids: string[] | null;
-            /** Propexo IDs of the applicants the event involves. */
+            /** @description Propexo IDs of the applicants the event involves. */
             associated_applicant_ids: string[] | null;
-            /** Propexo IDs of the residents the event involves. */
+            /** @description Propexo IDs of the residents the event involves. */
             associated_resident_ids: string[] | null;
-            /** Propexo ID of the integration the event came from. */
+            /** @description Propexo ID of the integration the event came from. */
             integration_id: string;
-            /**
-             * The PMS behind an integration. Propexo's published enum lists the values below; newer
-             *     pages name more vendors, so treat an unknown value as possible.
-             */
             integration_vendor: components["schemas"]["IntegrationVendor"];
-            /** Propexo ID of the property. */
+            /** @description Propexo ID of the property. */
             property_id: string;
         };
-        /** One page of appointments. */
+        /** @description One page of appointments. */
         AppointmentList: {
-            /** Paging information of a list response. */
             meta: components["schemas"]["ResponseMeta"];
-            /** The appointments in this page. */
+            /** @description The appointments in this page. */
             results: components["schemas"]["Event"][];
         };
-        /** One event, in the list envelope. */
+        /** @description One event, in the list envelope. */
         EventEnvelope: {
-            /** Paging information of a list response. */
             meta: components["schemas"]["ResponseMeta"];
-            /**
-             * An event synced from a PMS; appointments are events. Every member is always present,
-             *     and most may be null when the PMS does not provide them.
-             */
             results: components["schemas"]["Event"];
         };
-        /** A new appointment for a lead in ResMan. */
+        /** @description A new appointment for a lead in ResMan. */
         ResmanLeadAppointmentCreateInput: {
-            /** Propexo ID of the ResMan integration. */
+            /** @description Propexo ID of the ResMan integration. */
             integration_id: string;
-            /** Propexo ID of the lead. */
+            /** @description Propexo ID of the lead. */
             lead_id: string;
-            /** Propexo ID of the lead source. */
+            /** @description Propexo ID of the lead source. */
             lead_source_id: string;
-            /** Propexo ID of the unit to show. */
+            /** @description Propexo ID of the unit to show. */
             unit_id?: string;
-            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date: components["schemas"]["AppointmentDate"];
-            /**
-             * Start time as `HH:MM:SS` on a 24-hour clock, in the property's local time. How the PMS
-             *     reads it differs: ResMan takes it as UTC, Rent Manager in the property's time zone.
-             */
             appointment_time: components["schemas"]["AppointmentTime"];
-            /** Notes on the appointment. */
+            /** @description Notes on the appointment. */
             notes?: string;
         };
-        /** The accepted write and the fields it will send. */
+        /** @description The accepted write and the fields it will send. */
         ResmanLeadAppointmentCreateOutput: {
-            /** Identifies the asynchronous job that carries out a write. */
             meta: components["schemas"]["WriteJobMeta"];
-            /** The accepted fields. Which of them are always present is inferred from the request. */
+            /** @description The accepted fields. Which of them are always present is inferred from the request. */
             result: {
-                /** Propexo ID of the integration. */
+                /** @description Propexo ID of the integration. */
                 integration_id: string;
-                /** Propexo ID of the lead. */
+                /** @description Propexo ID of the lead. */
                 lead_id: string;
-                /** Propexo ID of the lead source. */
+                /** @description Propexo ID of the lead source. */
                 lead_source_id: string;
-                /** Propexo ID of the unit. */
+                /** @description Propexo ID of the unit. */
                 unit_id?: string;
-                /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
                 appointment_date: components["schemas"]["AppointmentDate"];
-                /**
-                 * Start time as `HH:MM:SS` on a 24-hour clock, in the property's local time. How the PMS
-                 *     reads it differs: ResMan takes it as UTC, Rent Manager in the property's time zone.
-                 */
                 appointment_time: components["schemas"]["AppointmentTime"];
-                /** Notes on the appointment. */
+                /** @description Notes on the appointment. */
                 notes?: string;
             };
         };
-        /** The new date and time of a lead's appointment in ResMan. */
+        /** @description The new date and time of a lead's appointment in ResMan. */
         ResmanLeadAppointmentUpdateInput: {
-            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date: components["schemas"]["AppointmentDate"];
-            /**
-             * Start time as `HH:MM:SS` on a 24-hour clock, in the property's local time. How the PMS
-             *     reads it differs: ResMan takes it as UTC, Rent Manager in the property's time zone.
-             */
             appointment_time: components["schemas"]["AppointmentTime"];
-            /** Propexo ID of the unit. */
+            /** @description Propexo ID of the unit. */
             unit_id?: string;
-            /** Notes on the appointment. */
+            /** @description Notes on the appointment. */
             notes?: string;
         };
-        /** The accepted write and the fields it will send. */
+        /** @description The accepted write and the fields it will send. */
         ResmanLeadAppointmentUpdateOutput: {
-            /** Identifies the asynchronous job that carries out a write. */
             meta: components["schemas"]["WriteJobMeta"];
-            /** The accepted fields and the event they apply to. */
+            /** @description The accepted fields and the event they apply to. */
             result: {
-                /** Propexo ID of the appointment event. */
+                /** @description Propexo ID of the appointment event. */
                 event_id: string;
-                /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
                 appointment_date: components["schemas"]["AppointmentDate"];
-                /**
-                 * Start time as `HH:MM:SS` on a 24-hour clock, in the property's local time. How the PMS
-                 *     reads it differs: ResMan takes it as UTC, Rent Manager in the property's time zone.
-                 */
                 appointment_time?: components["schemas"]["AppointmentTime"];
-                /** Propexo ID of the unit. */
+                /** @description Propexo ID of the unit. */
                 unit_id?: string;
-                /** Notes on the appointment. */
+                /** @description Notes on the appointment. */
                 notes?: string;
             };
         };
-        /** A new appointment for a lead in Rent Manager. */
+        /** @description A new appointment for a lead in Rent Manager. */
         RentmanagerLeadAppointmentCreateInput: {
-            /** Propexo ID of the Rent Manager integration. */
+            /** @description Propexo ID of the Rent Manager integration. */
             integration_id: string;
-            /** Propexo ID of the lead. */
+            /** @description Propexo ID of the lead. */
             lead_id: string;
-            /** Propexo ID of the employee who takes the appointment. */
+            /** @description Propexo ID of the employee who takes the appointment. */
             employee_id?: string;
-            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date: components["schemas"]["AppointmentDate"];
-            /**
-             * Start time as `HH:MM:SS` on a 24-hour clock, in the property's local time. How the PMS
-             *     reads it differs: ResMan takes it as UTC, Rent Manager in the property's time zone.
-             */
             appointment_time: components["schemas"]["AppointmentTime"];
-            /** Length of the appointment in whole minutes, greater than zero. */
             appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
-            /** Short title of the appointment, at most 50 characters. */
             title: components["schemas"]["AppointmentTitle"];
-            /** Notes on the appointment. */
+            /** @description Notes on the appointment. */
             notes?: string;
         };
         /**
-         * A new appointment for an applicant in Rent Manager. Propexo's page for this operation was
-         *     not readable past its path; the body is inferred to be the lead body with `applicant_id`
-         *     in place of `lead_id` (same upstream calls).
+         * @description A new appointment for an applicant in Rent Manager. Propexo's page for this operation was
+         *     not readable past its path; the members are inferred from the lead body with `applicant_id`
+         *     in place of `lead_id` (same upstream calls). The body is open, and only
+         *     `integration_id`, which every Propexo write requires, is required here; the lead create
+         *     also requires the subject's ID, the date, time, length and title, so send those.
          */
         RentmanagerApplicantAppointmentCreateInput: {
-            /** Propexo ID of the Rent Manager integration. */
+            /** @description Propexo ID of the Rent Manager integration. */
             integration_id: string;
-            /** Propexo ID of the applicant (inferred). */
-            applicant_id: string;
-            /** Propexo ID of the employee who takes the appointment. */
+            /** @description Propexo ID of the applicant (inferred). */
+            applicant_id?: string;
+            /** @description Propexo ID of the employee who takes the appointment. */
             employee_id?: string;
-            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
-            appointment_date: components["schemas"]["AppointmentDate"];
-            /**
-             * Start time as `HH:MM:SS` on a 24-hour clock, in the property's local time. How the PMS
-             *     reads it differs: ResMan takes it as UTC, Rent Manager in the property's time zone.
-             */
-            appointment_time: components["schemas"]["AppointmentTime"];
-            /** Length of the appointment in whole minutes, greater than zero. */
-            appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
-            /** Short title of the appointment, at most 50 characters. */
-            title: components["schemas"]["AppointmentTitle"];
-            /** Notes on the appointment. */
+            appointment_date?: components["schemas"]["AppointmentDate"];
+            appointment_time?: components["schemas"]["AppointmentTime"];
+            appointment_duration_minutes?: components["schemas"]["AppointmentDurationMinutes"];
+            title?: components["schemas"]["AppointmentTitle"];
+            /** @description Notes on the appointment. */
             notes?: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
-         * A new appointment for a resident in Rent Manager. Propexo's page for this operation was
-         *     not readable past its path; the body is inferred to be the lead body with `resident_id`
-         *     in place of `lead_id` (same upstream calls).
+         * @description A new appointment for a resident in Rent Manager. Propexo's page for this operation was
+         *     not readable past its path; the members are inferred from the lead body with `resident_id`
+         *     in place of `lead_id` (same upstream calls). The body is open, and only
+         *     `integration_id`, which every Propexo write requires, is required here; the lead create
+         *     also requires the subject's ID, the date, time, length and title, so send those.
          */
         RentmanagerResidentAppointmentCreateInput: {
-            /** Propexo ID of the Rent Manager integration. */
+            /** @description Propexo ID of the Rent Manager integration. */
             integration_id: string;
-            /** Propexo ID of the resident (inferred). */
-            resident_id: string;
-            /** Propexo ID of the employee who takes the appointment. */
+            /** @description Propexo ID of the resident (inferred). */
+            resident_id?: string;
+            /** @description Propexo ID of the employee who takes the appointment. */
             employee_id?: string;
-            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
-            appointment_date: components["schemas"]["AppointmentDate"];
-            /**
-             * Start time as `HH:MM:SS` on a 24-hour clock, in the property's local time. How the PMS
-             *     reads it differs: ResMan takes it as UTC, Rent Manager in the property's time zone.
-             */
-            appointment_time: components["schemas"]["AppointmentTime"];
-            /** Length of the appointment in whole minutes, greater than zero. */
-            appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
-            /** Short title of the appointment, at most 50 characters. */
-            title: components["schemas"]["AppointmentTitle"];
-            /** Notes on the appointment. */
+            appointment_date?: components["schemas"]["AppointmentDate"];
+            appointment_time?: components["schemas"]["AppointmentTime"];
+            appointment_duration_minutes?: components["schemas"]["AppointmentDurationMinutes"];
+            title?: components["schemas"]["AppointmentTitle"];
+            /** @description Notes on the appointment. */
             notes?: string;
+        } & {
+            [key: string]: unknown;
         };
-        /** The accepted write and the fields it will send. */
+        /** @description The accepted write and the fields it will send. */
         RentmanagerLeadAppointmentCreateOutput: {
-            /** Identifies the asynchronous job that carries out a write. */
             meta: components["schemas"]["WriteJobMeta"];
-            /** The accepted fields. Which of them are always present is inferred from the request. */
+            /** @description The accepted fields. Which of them are always present is inferred from the request. */
             result: {
-                /** Propexo ID of the integration. */
+                /** @description Propexo ID of the integration. */
                 integration_id: string;
-                /** Propexo ID of the lead. */
+                /** @description Propexo ID of the lead. */
                 lead_id: string;
-                /** Propexo ID of the employee. */
+                /** @description Propexo ID of the employee. */
                 employee_id?: string;
-                /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
                 appointment_date: components["schemas"]["AppointmentDate"];
-                /**
-                 * Start time as `HH:MM:SS` on a 24-hour clock, in the property's local time. How the PMS
-                 *     reads it differs: ResMan takes it as UTC, Rent Manager in the property's time zone.
-                 */
                 appointment_time: components["schemas"]["AppointmentTime"];
-                /** Length of the appointment in whole minutes, greater than zero. */
                 appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
-                /** Short title of the appointment, at most 50 characters. */
                 title: components["schemas"]["AppointmentTitle"];
-                /** Notes on the appointment. */
+                /** @description Notes on the appointment. */
                 notes?: string;
             };
         };
-        /** The accepted write and the fields it will send (inferred, like the request). */
+        /** @description The accepted write and the fields it will send (inferred, like the request). */
         RentmanagerApplicantAppointmentCreateOutput: {
-            /** Identifies the asynchronous job that carries out a write. */
             meta: components["schemas"]["WriteJobMeta"];
-            /** The accepted fields (inferred to echo the request). */
+            /** @description The accepted fields (inferred to echo the request). */
             result: {
-                /** Propexo ID of the integration. */
+                /** @description Propexo ID of the integration. */
                 integration_id: string;
-                /** Propexo ID of the applicant. */
+                /** @description Propexo ID of the applicant. */
                 applicant_id: string;
-                /** Propexo ID of the employee. */
+                /** @description Propexo ID of the employee. */
                 employee_id?: string;
-                /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
                 appointment_date: components["schemas"]["AppointmentDate"];
-                /**
-                 * Start time as `HH:MM:SS` on a 24-hour clock, in the property's local time. How the PMS
-                 *     reads it differs: ResMan takes it as UTC, Rent Manager in the property's time zone.
-                 */
                 appointment_time: components["schemas"]["AppointmentTime"];
-                /** Length of the appointment in whole minutes, greater than zero. */
                 appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
-                /** Short title of the appointment, at most 50 characters. */
                 title: components["schemas"]["AppointmentTitle"];
-                /** Notes on the appointment. */
+                /** @description Notes on the appointment. */
                 notes?: string;
             };
         };
-        /** The accepted write and the fields it will send (inferred, like the request). */
+        /** @description The accepted write and the fields it will send (inferred, like the request). */
         RentmanagerResidentAppointmentCreateOutput: {
-            /** Identifies the asynchronous job that carries out a write. */
             meta: components["schemas"]["WriteJobMeta"];
-            /** The accepted fields (inferred to echo the request). */
+            /** @description The accepted fields (inferred to echo the request). */
             result: {
-                /** Propexo ID of the integration. */
+                /** @description Propexo ID of the integration. */
                 integration_id: string;
-                /** Propexo ID of the resident. */
+                /** @description Propexo ID of the resident. */
                 resident_id: string;
-                /** Propexo ID of the employee. */
+                /** @description Propexo ID of the employee. */
                 employee_id?: string;
-                /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
                 appointment_date: components["schemas"]["AppointmentDate"];
-                /**
-                 * Start time as `HH:MM:SS` on a 24-hour clock, in the property's local time. How the PMS
-                 *     reads it differs: ResMan takes it as UTC, Rent Manager in the property's time zone.
-                 */
                 appointment_time: components["schemas"]["AppointmentTime"];
-                /** Length of the appointment in whole minutes, greater than zero. */
                 appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
-                /** Short title of the appointment, at most 50 characters. */
                 title: components["schemas"]["AppointmentTitle"];
-                /** Notes on the appointment. */
+                /** @description Notes on the appointment. */
                 notes?: string;
             };
         };
-        /** The new schedule of an applicant's appointment in Rent Manager. */
+        /** @description The new schedule of an applicant's appointment in Rent Manager. */
         RentmanagerApplicantAppointmentUpdateInput: {
-            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date: components["schemas"]["AppointmentDate"];
-            /**
-             * Start time as `HH:MM:SS` on a 24-hour clock, in the property's local time. How the PMS
-             *     reads it differs: ResMan takes it as UTC, Rent Manager in the property's time zone.
-             */
             appointment_time: components["schemas"]["AppointmentTime"];
-            /** Length of the appointment in whole minutes, greater than zero. */
             appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
-            /** Short title of the appointment, at most 50 characters. */
             title: components["schemas"]["AppointmentTitle"];
-            /** Notes on the appointment. */
+            /** @description Notes on the appointment. */
             notes?: string;
         };
         /**
-         * The new schedule of a lead's appointment in Rent Manager. The date and time are
-         *     documented; the rest of the body is inferred to match the applicant update.
+         * @description The new schedule of a lead's appointment in Rent Manager. The date and time are
+         *     documented; the rest of the body is inferred to match the applicant update, which also
+         *     requires the length and title, so send those. Because the page was cut off, the body is
+         *     open and only the documented date and time are required.
          */
         RentmanagerLeadAppointmentUpdateInput: {
-            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date: components["schemas"]["AppointmentDate"];
-            /**
-             * Start time as `HH:MM:SS` on a 24-hour clock, in the property's local time. How the PMS
-             *     reads it differs: ResMan takes it as UTC, Rent Manager in the property's time zone.
-             */
             appointment_time: components["schemas"]["AppointmentTime"];
-            /** Length of the appointment in whole minutes, greater than zero (inferred). */
-            appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
-            /** Short title of the appointment, at most 50 characters (inferred). */
-            title: components["schemas"]["AppointmentTitle"];
-            /** Notes on the appointment (inferred). */
+            /** @description Length of the appointment in whole minutes, greater than zero (inferred). */
+            appointment_duration_minutes?: components["schemas"]["AppointmentDurationMinutes"];
+            /** @description Short title of the appointment, at most 50 characters (inferred). */
+            title?: components["schemas"]["AppointmentTitle"];
+            /** @description Notes on the appointment (inferred). */
             notes?: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
-         * The new schedule of a resident's appointment in Rent Manager. The date and time are
-         *     documented; the rest of the body is inferred to match the applicant update.
+         * @description The new schedule of a resident's appointment in Rent Manager. The date and time are
+         *     documented; the rest of the body is inferred to match the applicant update, which also
+         *     requires the length and title, so send those. Because the page was cut off, the body is
+         *     open and only the documented date and time are required.
          */
         RentmanagerResidentAppointmentUpdateInput: {
-            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date: components["schemas"]["AppointmentDate"];
-            /**
-             * Start time as `HH:MM:SS` on a 24-hour clock, in the property's local time. How the PMS
-             *     reads it differs: ResMan takes it as UTC, Rent Manager in the property's time zone.
-             */
             appointment_time: components["schemas"]["AppointmentTime"];
-            /** Length of the appointment in whole minutes, greater than zero (inferred). */
-            appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
-            /** Short title of the appointment, at most 50 characters (inferred). */
-            title: components["schemas"]["AppointmentTitle"];
-            /** Notes on the appointment (inferred). */
+            /** @description Length of the appointment in whole minutes, greater than zero (inferred). */
+            appointment_duration_minutes?: components["schemas"]["AppointmentDurationMinutes"];
+            /** @description Short title of the appointment, at most 50 characters (inferred). */
+            title?: components["schemas"]["AppointmentTitle"];
+            /** @description Notes on the appointment (inferred). */
             notes?: string;
+        } & {
+            [key: string]: unknown;
         };
-        /** The accepted write and the fields it will send. */
+        /** @description The accepted write and the fields it will send. */
         RentmanagerAppointmentUpdateOutput: {
-            /** Identifies the asynchronous job that carries out a write. */
             meta: components["schemas"]["WriteJobMeta"];
             /**
-             * The accepted fields and the event they apply to. Propexo documents only that this is
+             * @description The accepted fields and the event they apply to. Propexo documents only that this is
              *     an object; the members are inferred to echo the request plus `event_id`, as ResMan does.
              */
             result: {
-                /** Propexo ID of the appointment event (inferred). */
+                /** @description Propexo ID of the appointment event (inferred). */
                 event_id?: string;
-                /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
                 appointment_date?: components["schemas"]["AppointmentDate"];
-                /**
-                 * Start time as `HH:MM:SS` on a 24-hour clock, in the property's local time. How the PMS
-                 *     reads it differs: ResMan takes it as UTC, Rent Manager in the property's time zone.
-                 */
                 appointment_time?: components["schemas"]["AppointmentTime"];
-                /** Length of the appointment in whole minutes, greater than zero. */
                 appointment_duration_minutes?: components["schemas"]["AppointmentDurationMinutes"];
-                /** Short title of the appointment, at most 50 characters. */
                 title?: components["schemas"]["AppointmentTitle"];
-                /** Notes on the appointment (inferred). */
+                /** @description Notes on the appointment (inferred). */
                 notes?: string;
             };
         };
-        /** The appointment to cancel. */
+        /** @description The appointment to cancel. */
         RentmanagerAppointmentCancelInput: {
-            /** Propexo ID of the Rent Manager integration. */
+            /** @description Propexo ID of the Rent Manager integration. */
             integration_id: string;
-            /** Propexo ID of the appointment event. */
+            /** @description Propexo ID of the appointment event. */
             event_id: string;
         };
-        /** The accepted cancellation. */
+        /** @description The accepted cancellation. */
         RentmanagerAppointmentCancelOutput: {
-            /** Identifies the asynchronous job that carries out a write. */
             meta: components["schemas"]["WriteJobMeta"];
-            /** The cancelled appointment. */
+            /** @description The cancelled appointment. */
             result: {
-                /** Propexo ID of the integration. */
+                /** @description Propexo ID of the integration. */
                 integration_id: string;
-                /** Propexo ID of the appointment event. */
+                /** @description Propexo ID of the appointment event. */
                 event_id: string;
             };
         };
-        /** Propexo's page shows an object with no members; nothing in it is used. */
+        /** @description The accepted write and what Propexo will send to the PMS. */
+        AppointmentWriteOutput: {
+            meta: components["schemas"]["WriteJobMeta"];
+            /**
+             * @description The accepted fields. Propexo documents only that this is an object; it is inferred to
+             *     echo the request (plus `event_id` on updates), so read only the members you sent.
+             */
+            result: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * @description The appointment to cancel. Propexo documents this body only for Rent Manager
+         *     (`integration_id` and `event_id`); for the PMSs that use this schema it is inferred to
+         *     match. It is left open, and only `integration_id`, which every Propexo write requires, is
+         *     required here: the client sends anything else you give it.
+         */
+        AppointmentCancelInput: {
+            /** @description Propexo ID of the integration. */
+            integration_id: string;
+            /** @description Propexo ID of the appointment event to cancel. */
+            event_id?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description How urgent the appointment is. Propexo's pages show this as a list of values without
+         *     printing them; its generic appointment writes accept `HIGH`, `MEDIUM` and `LOW`, which are
+         *     inferred to be the values here, so the client does not restrict the text.
+         * @example HIGH
+         */
+        AppointmentPriority: string;
+        /** @description The calendars that can take appointments, with their open slots. */
+        AppointmentAvailabilityOutput: {
+            meta: components["schemas"]["WriteJobMeta"];
+            /** @description One entry per calendar. */
+            result: components["schemas"]["CalendarAvailability"][];
+        };
+        /**
+         * @description One calendar's routine hours and open slots, day by day. Propexo documents this shape for
+         *     its generic availability query; the per-PMS query is inferred to answer the same way.
+         */
+        CalendarAvailability: {
+            /** @description When the calendar was last read from the PMS (ISO 8601). */
+            last_seen: string;
+            /**
+             * @description Whose calendar this is.
+             * @enum {string}
+             */
+            calendar_type: "AGENT_CALENDAR" | "PROPERTY_CALENDAR" | "ENTRATA_SELF_GUIDED_TOUR_CALENDAR";
+            /** @description ID of the agent in the PMS. */
+            x_agent_id: string | null;
+            /** @description First name of the agent. */
+            agent_first_name: string | null;
+            /** @description Last name of the agent. */
+            agent_last_name: string | null;
+            /** @description Usual length of an appointment on this calendar, in minutes. */
+            default_appointment_length: number | null;
+            /** @description How many minutes ahead an appointment must be booked at the least. */
+            minimum_appointment_lead_time: number | null;
+            /** @description Time zone of the calendar, when the PMS reports one. */
+            timezone: string | null;
+            /** @description ID of the property in the PMS. */
+            x_property_id: string | null;
+            /** @description The days of the queried range. */
+            calendar_days: components["schemas"]["CalendarDay"][];
+        };
+        /** @description One day of a calendar (inferred, like the calendar). */
+        CalendarDay: {
+            date: components["schemas"]["AppointmentDate"];
+            /** @description Name of the weekday. */
+            day_of_week: string;
+            /** @description When the first appointment of the day may start, `HH:MM:SS`. */
+            opening_time: string | null;
+            /** @description When the last appointment of the day must end, `HH:MM:SS`. */
+            closing_time: string | null;
+            /**
+             * @description Whether appointments on this calendar may overlap.
+             * @enum {string}
+             */
+            simultaneous_appointment_mode: "SINGLE" | "MULTIPLE" | "UNLIMITED" | "UNKNOWN";
+            /** @description Most appointments that may take place at the same moment. */
+            max_simultaneous_appointments: number | null;
+            /** @description The open slots of the day; an entry may be null. */
+            available_slots: ({
+                start: components["schemas"]["AppointmentTime"];
+                /** @description When the slot ends, when the PMS says. */
+                end: string | null;
+            } | null)[];
+        };
+        /**
+         * @description The kind of Entrata calendar appointment. Propexo's Entrata pages show a list of values
+         *     without printing them; its generic writes accept `LEASING_APPOINTMENT`,
+         *     `SELF_GUIDED_TOUR`, `TOUR` and `VIRTUAL_TOUR`, which are inferred to be the values here,
+         *     so the client does not restrict the text.
+         * @example TOUR
+         */
+        EntrataAppointmentType: string;
+        /** @description Notes on the appointment; Entrata requires at least one character. */
+        EntrataNotes: string;
+        /** @description A new appointment for a lead in Entrata. */
+        EntrataLeadAppointmentCreateInput: {
+            /** @description Propexo ID of the Entrata integration. */
+            integration_id: string;
+            /** @description Propexo ID of the lead. */
+            lead_id: string;
+            appointment_date: components["schemas"]["AppointmentDate"];
+            appointment_time: components["schemas"]["AppointmentTime"];
+            appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
+            appointment_type: components["schemas"]["EntrataAppointmentType"];
+            notes: components["schemas"]["EntrataNotes"];
+            /** @description Propexo ID of the unit to show. */
+            unit_id?: string;
+            /** @description Title of the appointment. */
+            title?: string;
+        };
+        /** @description The changes to a lead's appointment in Entrata; a note is required with each. */
+        EntrataLeadAppointmentUpdateInput: {
+            notes: components["schemas"]["EntrataNotes"];
+            /** @description Propexo ID of the unit to show. */
+            unit_id?: string;
+            appointment_date?: components["schemas"]["AppointmentDate"];
+            appointment_time?: components["schemas"]["AppointmentTime"];
+            appointment_duration_minutes?: components["schemas"]["AppointmentDurationMinutes"];
+            appointment_type?: components["schemas"]["EntrataAppointmentType"];
+            /** @description Title of the appointment. */
+            title?: string;
+        };
+        /**
+         * @description A new appointment for an applicant in Entrata. Propexo documents the path but not the
+         *     body: the members are inferred from the lead appointment with `applicant_id` in place of
+         *     `lead_id`. The body is open, and only `integration_id`, which every Propexo write
+         *     requires, is required here.
+         */
+        EntrataApplicantAppointmentCreateInput: {
+            /** @description Propexo ID of the Entrata integration. */
+            integration_id: string;
+            /** @description Propexo ID of the applicant. */
+            applicant_id?: string;
+            appointment_date?: components["schemas"]["AppointmentDate"];
+            appointment_time?: components["schemas"]["AppointmentTime"];
+            appointment_duration_minutes?: components["schemas"]["AppointmentDurationMinutes"];
+            appointment_type?: components["schemas"]["EntrataAppointmentType"];
+            /** @description Notes on the appointment; the lead appointment requires at least one character. */
+            notes?: string;
+            /** @description Propexo ID of the unit to show. */
+            unit_id?: string;
+            /** @description Title of the appointment. */
+            title?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description The changes to an applicant's appointment in Entrata. Propexo's page for this operation
+         *     could not be read: the members are inferred from the lead update, and the body is open
+         *     with nothing required.
+         */
+        EntrataApplicantAppointmentUpdateInput: {
+            /** @description Notes on the change; the lead update requires at least one character. */
+            notes?: string;
+            /** @description Propexo ID of the unit to show. */
+            unit_id?: string;
+            appointment_date?: components["schemas"]["AppointmentDate"];
+            appointment_time?: components["schemas"]["AppointmentTime"];
+            appointment_duration_minutes?: components["schemas"]["AppointmentDurationMinutes"];
+            appointment_type?: components["schemas"]["EntrataAppointmentType"];
+            /** @description Title of the appointment. */
+            title?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Which property, days and calendars to read open slots for. */
+        EntrataAppointmentAvailabilityInput: {
+            /** @description Propexo ID of the Entrata integration. */
+            integration_id: string;
+            /** @description Propexo ID of the property. */
+            property_id: string;
+            /** @description First day to read; Entrata starts at midnight of this day, Mountain Time. */
+            availability_start_date: components["schemas"]["AppointmentDate"];
+            /** @description How many days to read, from one to seven. */
+            availability_duration_days: number;
+            /**
+             * @description Length of the appointment to find slots for, in whole minutes; without it each
+             *     calendar's own default length is used.
+             */
+            appointment_duration_minutes?: components["schemas"]["AppointmentDurationMinutes"];
+            /**
+             * @description The calendar groups to consider; Entrata uses the resident and leasing groups when this
+             *     is left out, and takes new appointments through the API only in the leasing group.
+             */
+            calendar_types?: string[];
+        };
+        /**
+         * @description A new appointment for a lead in MRI. Propexo's page for this operation could not be read:
+         *     the members are inferred from the MRI update. The body is open, and only
+         *     `integration_id`, which every Propexo write requires, is required here.
+         */
+        MriLeadAppointmentCreateInput: {
+            /** @description Propexo ID of the MRI integration. */
+            integration_id: string;
+            /** @description Propexo ID of the lead. */
+            lead_id?: string;
+            /** @description Propexo ID of the employee who takes the appointment. */
+            employee_id?: string;
+            appointment_date?: components["schemas"]["AppointmentDate"];
+            appointment_time?: components["schemas"]["AppointmentTime"];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description A new appointment for an applicant in MRI. Propexo's page for this operation could not be
+         *     read: the members are inferred from the MRI update. The body is open, and only
+         *     `integration_id`, which every Propexo write requires, is required here.
+         */
+        MriApplicantAppointmentCreateInput: {
+            /** @description Propexo ID of the MRI integration. */
+            integration_id: string;
+            /** @description Propexo ID of the applicant. */
+            applicant_id?: string;
+            /** @description Propexo ID of the employee who takes the appointment. */
+            employee_id?: string;
+            appointment_date?: components["schemas"]["AppointmentDate"];
+            appointment_time?: components["schemas"]["AppointmentTime"];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description A new appointment for a resident in MRI. Propexo's page for this operation could not be
+         *     read: the members are inferred from the MRI update. The body is open, and only
+         *     `integration_id`, which every Propexo write requires, is required here.
+         */
+        MriResidentAppointmentCreateInput: {
+            /** @description Propexo ID of the MRI integration. */
+            integration_id: string;
+            /** @description Propexo ID of the resident. */
+            resident_id?: string;
+            /** @description Propexo ID of the employee who takes the appointment. */
+            employee_id?: string;
+            appointment_date?: components["schemas"]["AppointmentDate"];
+            appointment_time?: components["schemas"]["AppointmentTime"];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description The new schedule of a lead's appointment in MRI. Propexo's page was readable only as far
+         *     as the three members below, so the body is open: members not listed here are sent as
+         *     given.
+         */
+        MriLeadAppointmentUpdateInput: {
+            appointment_date: components["schemas"]["AppointmentDate"];
+            appointment_time?: components["schemas"]["AppointmentTime"];
+            /** @description Propexo ID of the employee who takes the appointment. */
+            employee_id?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description The new schedule of an applicant's or a resident's appointment in MRI. Propexo's pages for
+         *     these operations could not be read: the members are inferred from the lead update, and
+         *     the body is open with nothing required.
+         */
+        MriAppointmentUpdateInput: {
+            appointment_date?: components["schemas"]["AppointmentDate"];
+            appointment_time?: components["schemas"]["AppointmentTime"];
+            /** @description Propexo ID of the employee who takes the appointment. */
+            employee_id?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A new appointment for a lead in RealPage Partner Exchange. */
+        RealpageRpxLeadAppointmentCreateInput: {
+            /** @description Propexo ID of the RealPage integration. */
+            integration_id: string;
+            /** @description Propexo ID of the lead. */
+            lead_id: string;
+            /** @description Propexo ID of the employee who takes the appointment. */
+            employee_id: string;
+            appointment_date: components["schemas"]["AppointmentDate"];
+            appointment_time: components["schemas"]["AppointmentTime"];
+            appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
+            /** @description Notes on the appointment. */
+            notes?: string;
+            priority?: components["schemas"]["AppointmentPriority"];
+        };
+        /**
+         * @description A new appointment for an applicant in RealPage Partner Exchange. Propexo's page names
+         *     these members but could not be read for which are required; they are inferred to match
+         *     the lead create. The body is open, and only `integration_id`, which every Propexo write
+         *     requires, is required here.
+         */
+        RealpageRpxApplicantAppointmentCreateInput: {
+            /** @description Propexo ID of the RealPage integration. */
+            integration_id: string;
+            /** @description Propexo ID of the applicant. */
+            applicant_id?: string;
+            /** @description Propexo ID of the employee who takes the appointment. */
+            employee_id?: string;
+            appointment_date?: components["schemas"]["AppointmentDate"];
+            appointment_time?: components["schemas"]["AppointmentTime"];
+            appointment_duration_minutes?: components["schemas"]["AppointmentDurationMinutes"];
+            /** @description Notes on the appointment. */
+            notes?: string;
+            priority?: components["schemas"]["AppointmentPriority"];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description The changes to a lead's appointment in RealPage Partner Exchange. Propexo documents the
+         *     path but not the body: the members are inferred from the lead create, and the body is
+         *     open with nothing required.
+         */
+        RealpageRpxLeadAppointmentUpdateInput: {
+            appointment_date?: components["schemas"]["AppointmentDate"];
+            appointment_time?: components["schemas"]["AppointmentTime"];
+            appointment_duration_minutes?: components["schemas"]["AppointmentDurationMinutes"];
+            /** @description Propexo ID of the employee who takes the appointment. */
+            employee_id?: string;
+            /** @description Notes on the appointment. */
+            notes?: string;
+            priority?: components["schemas"]["AppointmentPriority"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A new showing of a unit for a lead in AppFolio. */
+        AppfolioLeadAppointmentCreateInput: {
+            /** @description Propexo ID of the AppFolio integration. */
+            integration_id: string;
+            /** @description Propexo ID of the lead. */
+            lead_id: string;
+            /** @description Propexo ID of the unit to show. */
+            unit_id: string;
+            appointment_date: components["schemas"]["AppointmentDate"];
+            appointment_time: components["schemas"]["AppointmentTime"];
+            appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
+            /** @description Propexo ID of the employee who gives the showing. */
+            employee_id?: string;
+            /** @description Notes on the showing. */
+            notes?: string;
+        };
+        /**
+         * @description A new appointment for a lead in Yardi REST. Propexo's page for this operation could not be
+         *     read: the members are inferred from Propexo's older Yardi connector. The body is open, and
+         *     only `integration_id`, which every Propexo write requires, is required here.
+         */
+        YardiRestLeadAppointmentCreateInput: {
+            /** @description Propexo ID of the Yardi integration. */
+            integration_id: string;
+            /** @description Propexo ID of the lead. */
+            lead_id?: string;
+            /** @description Propexo ID of the unit to show. */
+            unit_id?: string;
+            /** @description Propexo ID of the employee who takes the appointment. */
+            employee_id?: string;
+            appointment_date?: components["schemas"]["AppointmentDate"];
+            appointment_time?: components["schemas"]["AppointmentTime"];
+            /** @description Notes on the appointment. */
+            notes?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description A new appointment for an applicant in Yardi REST. Propexo's page for this operation could
+         *     not be read: the members are inferred from Propexo's older Yardi connector. The body is
+         *     open, and only `integration_id`, which every Propexo write requires, is required here.
+         */
+        YardiRestApplicantAppointmentCreateInput: {
+            /** @description Propexo ID of the Yardi integration. */
+            integration_id: string;
+            /** @description Propexo ID of the applicant. */
+            applicant_id?: string;
+            /** @description Propexo ID of the unit to show. */
+            unit_id?: string;
+            /** @description Propexo ID of the employee who takes the appointment. */
+            employee_id?: string;
+            appointment_date?: components["schemas"]["AppointmentDate"];
+            appointment_time?: components["schemas"]["AppointmentTime"];
+            /** @description Notes on the appointment. */
+            notes?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description The new schedule of a lead's or an applicant's appointment in Yardi REST. Propexo's pages
+         *     for these operations could not be read: the members are inferred from Propexo's older
+         *     Yardi connector, and the body is open with nothing required.
+         */
+        YardiRestAppointmentUpdateInput: {
+            appointment_date?: components["schemas"]["AppointmentDate"];
+            appointment_time?: components["schemas"]["AppointmentTime"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Propexo's page shows an object with no members; nothing in it is used. */
         NotSupportedInput: Record<string, never>;
-        /** An empty object, never returned in practice (the operation answers `405`). */
+        /** @description An empty object, never returned in practice (the operation answers `405`). */
         NotSupportedOutput: Record<string, never>;
-        /** The state of a write job. */
+        /** @description The state of a write job. */
         WriteStatus: {
             /**
-             * `PENDING` while the job runs; then `SUCCESS` when all of it was written,
+             * @description `PENDING` while the job runs; then `SUCCESS` when all of it was written,
              *     `PARTIAL_SUCCESS` when only part was, and `FAILURE` when none was.
              * @enum {string}
              */
             write_status: "SUCCESS" | "PARTIAL_SUCCESS" | "FAILURE" | "PENDING";
-            /** Errors the job met, as text. */
+            /** @description Errors the job met, as text. */
             errors: string[];
             /**
-             * The first record ID the job created. Null while pending, after a failure, or when the
+             * @description The first record ID the job created. Null while pending, after a failure, or when the
              *     PMS issues no ID; a job can start other jobs, so the ID may belong to another model.
              */
             created_record_id: string | null;
         };
-        /** An empty object. */
+        /** @description An empty object. */
         RetryWriteInput: Record<string, never>;
-        /** The outcome of queueing a retry. */
+        /** @description The outcome of queueing a retry. */
         RetryWriteOutput: {
-            /** Whether the job was queued to run again. */
+            /** @description Whether the job was queued to run again. */
             success: boolean;
-            /** ID of the new job; follow it instead of the failed one. */
+            /** @description ID of the new job; follow it instead of the failed one. */
             job_id: string;
         };
     };
     responses: {
         /**
-         * The request was refused. For a body that breaks the schema, `error.details` carries the
+         * @description The request was refused. For a body that breaks the schema, `error.details` carries the
          *     validation issues.
          */
         BadRequest: {
@@ -896,7 +1689,7 @@ export interface components {
             };
         };
         /**
-         * The bearer token is missing or was not accepted. Propexo does not document this
+         * @description The bearer token is missing or was not accepted. Propexo does not document this
          *     response; its body is assumed (inferred) to be the usual error body.
          */
         Unauthorized: {
@@ -908,7 +1701,7 @@ export interface components {
             };
         };
         /**
-         * The PMS has no upstream support for this operation, so Propexo always answers `405`. The
+         * @description The PMS has no upstream support for this operation, so Propexo always answers `405`. The
          *     body is not documented and is assumed (inferred) to be the usual error body.
          */
         NotSupported: {
@@ -920,7 +1713,7 @@ export interface components {
             };
         };
         /**
-         * The rate limit for the current minute is spent; try again once the minute is over. The
+         * @description The rate limit for the current minute is spent; try again once the minute is over. The
          *     body is not documented and is assumed (inferred) to be the usual error body.
          */
         TooManyRequests: {
@@ -933,7 +1726,7 @@ export interface components {
                 "application/json": components["schemas"]["errorResponse"];
             };
         };
-        /** The write was accepted; follow `meta.job_id` for its outcome. */
+        /** @description The write was accepted; follow `meta.job_id` for its outcome. */
         RentmanagerAppointmentUpdated: {
             headers: {
                 "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -944,7 +1737,7 @@ export interface components {
                 "application/json": components["schemas"]["RentmanagerAppointmentUpdateOutput"];
             };
         };
-        /** The write was accepted; follow `meta.job_id` for its outcome. */
+        /** @description The write was accepted; follow `meta.job_id` for its outcome. */
         RentmanagerAppointmentCancelled: {
             headers: {
                 "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -958,27 +1751,27 @@ export interface components {
     };
     parameters: {
         /**
-         * Sort order: a field name, optionally followed by `:asc` or `:desc` (ascending when
+         * @description Sort order: a field name, optionally followed by `:asc` or `:desc` (ascending when
          *     omitted); several fields are separated by commas, as in `updated_at:desc,id:asc`.
          */
         OrderBy: string;
-        /** How many results to skip before the page starts. */
+        /** @description How many results to skip before the page starts. */
         Offset: number | null;
         /**
-         * Largest number of results in one page. Propexo's prose says 1 to 250 while its schema
+         * @description Largest number of results in one page. Propexo's prose says 1 to 250 while its schema
          *     allows 0; this document keeps the schema's bounds.
          */
         Limit: number | null;
-        /** Propexo ID of the appointment event to change. */
+        /** @description Propexo ID of the appointment event to change. */
         EventId: string;
-        /** The `job_id` that the write answered with (the root of the jobs it started). */
+        /** @description The `job_id` that the write answered with (the root of the jobs it started). */
         RootJobId: string;
     };
     requestBodies: never;
     headers: {
-        /** Requests allowed in the current one-minute window. */
+        /** @description Requests allowed in the current one-minute window. */
         RateLimitLimit: number;
-        /** Requests left in the current one-minute window. */
+        /** @description Requests left in the current one-minute window. */
         RateLimitRemaining: number;
     };
     pathItems: never;
@@ -1011,6 +1804,31 @@ export type RentmanagerResidentAppointmentUpdateInput = components['schemas']['R
 export type RentmanagerAppointmentUpdateOutput = components['schemas']['RentmanagerAppointmentUpdateOutput'];
 export type RentmanagerAppointmentCancelInput = components['schemas']['RentmanagerAppointmentCancelInput'];
 export type RentmanagerAppointmentCancelOutput = components['schemas']['RentmanagerAppointmentCancelOutput'];
+export type AppointmentWriteOutput = components['schemas']['AppointmentWriteOutput'];
+export type AppointmentCancelInput = components['schemas']['AppointmentCancelInput'];
+export type AppointmentPriority = components['schemas']['AppointmentPriority'];
+export type AppointmentAvailabilityOutput = components['schemas']['AppointmentAvailabilityOutput'];
+export type CalendarAvailability = components['schemas']['CalendarAvailability'];
+export type CalendarDay = components['schemas']['CalendarDay'];
+export type EntrataAppointmentType = components['schemas']['EntrataAppointmentType'];
+export type EntrataNotes = components['schemas']['EntrataNotes'];
+export type EntrataLeadAppointmentCreateInput = components['schemas']['EntrataLeadAppointmentCreateInput'];
+export type EntrataLeadAppointmentUpdateInput = components['schemas']['EntrataLeadAppointmentUpdateInput'];
+export type EntrataApplicantAppointmentCreateInput = components['schemas']['EntrataApplicantAppointmentCreateInput'];
+export type EntrataApplicantAppointmentUpdateInput = components['schemas']['EntrataApplicantAppointmentUpdateInput'];
+export type EntrataAppointmentAvailabilityInput = components['schemas']['EntrataAppointmentAvailabilityInput'];
+export type MriLeadAppointmentCreateInput = components['schemas']['MriLeadAppointmentCreateInput'];
+export type MriApplicantAppointmentCreateInput = components['schemas']['MriApplicantAppointmentCreateInput'];
+export type MriResidentAppointmentCreateInput = components['schemas']['MriResidentAppointmentCreateInput'];
+export type MriLeadAppointmentUpdateInput = components['schemas']['MriLeadAppointmentUpdateInput'];
+export type MriAppointmentUpdateInput = components['schemas']['MriAppointmentUpdateInput'];
+export type RealpageRpxLeadAppointmentCreateInput = components['schemas']['RealpageRpxLeadAppointmentCreateInput'];
+export type RealpageRpxApplicantAppointmentCreateInput = components['schemas']['RealpageRpxApplicantAppointmentCreateInput'];
+export type RealpageRpxLeadAppointmentUpdateInput = components['schemas']['RealpageRpxLeadAppointmentUpdateInput'];
+export type AppfolioLeadAppointmentCreateInput = components['schemas']['AppfolioLeadAppointmentCreateInput'];
+export type YardiRestLeadAppointmentCreateInput = components['schemas']['YardiRestLeadAppointmentCreateInput'];
+export type YardiRestApplicantAppointmentCreateInput = components['schemas']['YardiRestApplicantAppointmentCreateInput'];
+export type YardiRestAppointmentUpdateInput = components['schemas']['YardiRestAppointmentUpdateInput'];
 export type NotSupportedInput = components['schemas']['NotSupportedInput'];
 export type NotSupportedOutput = components['schemas']['NotSupportedOutput'];
 export type WriteStatus = components['schemas']['WriteStatus'];
@@ -1035,44 +1853,44 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * Sort order: a field name, optionally followed by `:asc` or `:desc` (ascending when
+                 * @description Sort order: a field name, optionally followed by `:asc` or `:desc` (ascending when
                  *     omitted); several fields are separated by commas, as in `updated_at:desc,id:asc`.
                  */
                 "order-by"?: components["parameters"]["OrderBy"];
-                /** How many results to skip before the page starts. */
+                /** @description How many results to skip before the page starts. */
                 offset?: components["parameters"]["Offset"];
                 /**
-                 * Largest number of results in one page. Propexo's prose says 1 to 250 while its schema
+                 * @description Largest number of results in one page. Propexo's prose says 1 to 250 while its schema
                  *     allows 0; this document keeps the schema's bounds.
                  */
                 limit?: components["parameters"]["Limit"];
-                /** Only the appointment whose event has this ID in the PMS. */
+                /** @description Only the appointment whose event has this ID in the PMS. */
                 x_id?: string;
-                /** Only appointments at the property with this ID in the PMS. */
+                /** @description Only appointments at the property with this ID in the PMS. */
                 x_property_id?: string;
-                /** Only appointments whose event type has this ID in the PMS. */
+                /** @description Only appointments whose event type has this ID in the PMS. */
                 x_type_id?: string;
-                /** Only appointments at this Propexo location. Locations exist for Rent Manager integrations only. */
+                /** @description Only appointments at this Propexo location. Locations exist for Rent Manager integrations only. */
                 location_id?: string;
-                /** Only appointments at this Propexo property. */
+                /** @description Only appointments at this Propexo property. */
                 property_id?: string;
-                /** Only appointments with this Propexo lead. */
+                /** @description Only appointments with this Propexo lead. */
                 lead_id?: string;
-                /** Only appointments with this Propexo applicant. */
+                /** @description Only appointments with this Propexo applicant. */
                 applicant_id?: string;
-                /** Only appointments with this Propexo resident. */
+                /** @description Only appointments with this Propexo resident. */
                 resident_id?: string;
-                /** Only appointments from this integration. */
+                /** @description Only appointments from this integration. */
                 integration_id?: string;
-                /** Only appointments from integrations with this PMS. */
+                /** @description Only appointments from integrations with this PMS. */
                 integration_vendor?: components["schemas"]["IntegrationVendor"];
-                /** Only appointments updated in Propexo at or after this ISO 8601 instant. */
+                /** @description Only appointments updated in Propexo at or after this ISO 8601 instant. */
                 updated_at_gte?: string;
-                /** Only appointments updated in Propexo at or before this ISO 8601 instant. */
+                /** @description Only appointments updated in Propexo at or before this ISO 8601 instant. */
                 updated_at_lte?: string;
-                /** Only appointments last seen in the PMS at or after this ISO 8601 instant. */
+                /** @description Only appointments last seen in the PMS at or after this ISO 8601 instant. */
                 last_seen_gte?: string;
-                /** Only appointments last seen in the PMS at or before this ISO 8601 instant. */
+                /** @description Only appointments last seen in the PMS at or before this ISO 8601 instant. */
                 last_seen_lte?: string;
             };
             header?: never;
@@ -1081,7 +1899,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** One page of appointments. */
+            /** @description One page of appointments. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -1101,28 +1919,28 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * Sort order: a field name, optionally followed by `:asc` or `:desc` (ascending when
+                 * @description Sort order: a field name, optionally followed by `:asc` or `:desc` (ascending when
                  *     omitted); several fields are separated by commas, as in `updated_at:desc,id:asc`.
                  */
                 "order-by"?: components["parameters"]["OrderBy"];
-                /** How many results to skip before the page starts. */
+                /** @description How many results to skip before the page starts. */
                 offset?: components["parameters"]["Offset"];
                 /**
-                 * Largest number of results in one page. Propexo's prose says 1 to 250 while its schema
+                 * @description Largest number of results in one page. Propexo's prose says 1 to 250 while its schema
                  *     allows 0; this document keeps the schema's bounds.
                  */
                 limit?: components["parameters"]["Limit"];
             };
             header?: never;
             path: {
-                /** Propexo ID of the event. */
+                /** @description Propexo ID of the event. */
                 event_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** The event. */
+            /** @description The event. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -1151,7 +1969,7 @@ export interface operations {
             };
         };
         responses: {
-            /** The write was accepted; follow `meta.job_id` for its outcome. */
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -1173,7 +1991,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * Propexo ID of the appointment to change. Propexo's page for this operation calls it
+                 * @description Propexo ID of the appointment to change. Propexo's page for this operation calls it
                  *     "the Propexo unique identifier for the lead"; the value it takes is the appointment
                  *     event's ID (inferred: the path and every sibling operation name the event).
                  */
@@ -1187,7 +2005,7 @@ export interface operations {
             };
         };
         responses: {
-            /** The write was accepted; follow `meta.job_id` for its outcome. */
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -1216,7 +2034,7 @@ export interface operations {
             };
         };
         responses: {
-            /** Declared by Propexo's reference but never returned; the operation always answers `405`. */
+            /** @description Declared by Propexo's reference but never returned; the operation always answers `405`. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1244,7 +2062,7 @@ export interface operations {
             };
         };
         responses: {
-            /** The write was accepted; follow `meta.job_id` for its outcome. */
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -1273,7 +2091,7 @@ export interface operations {
             };
         };
         responses: {
-            /** The write was accepted; follow `meta.job_id` for its outcome. */
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -1302,7 +2120,7 @@ export interface operations {
             };
         };
         responses: {
-            /** The write was accepted; follow `meta.job_id` for its outcome. */
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -1323,7 +2141,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** Propexo ID of the appointment event to change. */
+                /** @description Propexo ID of the appointment event to change. */
                 event_id: components["parameters"]["EventId"];
             };
             cookie?: never;
@@ -1345,7 +2163,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** Propexo ID of the appointment event to change. */
+                /** @description Propexo ID of the appointment event to change. */
                 event_id: components["parameters"]["EventId"];
             };
             cookie?: never;
@@ -1367,7 +2185,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** Propexo ID of the appointment event to change. */
+                /** @description Propexo ID of the appointment event to change. */
                 event_id: components["parameters"]["EventId"];
             };
             cookie?: never;
@@ -1416,7 +2234,7 @@ export interface operations {
             };
         };
         responses: {
-            /** The write was accepted; follow `meta.job_id` for its outcome. */
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -1464,7 +2282,7 @@ export interface operations {
             };
         };
         responses: {
-            /** Declared by Propexo's reference but never returned; the operation always answers `405`. */
+            /** @description Declared by Propexo's reference but never returned; the operation always answers `405`. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1479,19 +2297,681 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    createEntrataLeadAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EntrataLeadAppointmentCreateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    updateEntrataLeadAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Propexo ID of the appointment event to change. */
+                event_id: components["parameters"]["EventId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EntrataLeadAppointmentUpdateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    cancelEntrataLeadAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppointmentCancelInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createEntrataApplicantAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EntrataApplicantAppointmentCreateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    updateEntrataApplicantAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Propexo ID of the appointment event to change. */
+                event_id: components["parameters"]["EventId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EntrataApplicantAppointmentUpdateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    cancelEntrataApplicantAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppointmentCancelInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    queryEntrataAppointmentAvailability: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EntrataAppointmentAvailabilityInput"];
+            };
+        };
+        responses: {
+            /** @description The calendars and their open slots. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentAvailabilityOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createMriLeadAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MriLeadAppointmentCreateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    updateMriLeadAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Propexo ID of the appointment event to change. */
+                event_id: components["parameters"]["EventId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MriLeadAppointmentUpdateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createMriApplicantAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MriApplicantAppointmentCreateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    updateMriApplicantAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Propexo ID of the appointment event to change. */
+                event_id: components["parameters"]["EventId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MriAppointmentUpdateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createMriResidentAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MriResidentAppointmentCreateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    updateMriResidentAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Propexo ID of the appointment event to change. */
+                event_id: components["parameters"]["EventId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MriAppointmentUpdateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createRealpageRpxLeadAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RealpageRpxLeadAppointmentCreateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    updateRealpageRpxLeadAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Propexo ID of the appointment event to change. */
+                event_id: components["parameters"]["EventId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RealpageRpxLeadAppointmentUpdateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createRealpageRpxApplicantAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RealpageRpxApplicantAppointmentCreateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    cancelRealpageRpxApplicantAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppointmentCancelInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createAppfolioLeadAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppfolioLeadAppointmentCreateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createYardiRestLeadAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["YardiRestLeadAppointmentCreateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    updateYardiRestLeadAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Propexo ID of the appointment event to change. */
+                event_id: components["parameters"]["EventId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["YardiRestAppointmentUpdateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createYardiRestApplicantAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["YardiRestApplicantAppointmentCreateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    updateYardiRestApplicantAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Propexo ID of the appointment event to change. */
+                event_id: components["parameters"]["EventId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["YardiRestAppointmentUpdateInput"];
+            };
+        };
+        responses: {
+            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentWriteOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     getWriteStatus: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                /** The `job_id` that the write answered with (the root of the jobs it started). */
+                /** @description The `job_id` that the write answered with (the root of the jobs it started). */
                 root_job_id: components["parameters"]["RootJobId"];
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** The job's current state. */
+            /** @description The job's current state. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -1512,7 +2992,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** The `job_id` that the write answered with (the root of the jobs it started). */
+                /** @description The `job_id` that the write answered with (the root of the jobs it started). */
                 root_job_id: components["parameters"]["RootJobId"];
             };
             cookie?: never;
@@ -1523,7 +3003,7 @@ export interface operations {
             };
         };
         responses: {
-            /** The retry was queued. */
+            /** @description The retry was queued. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];

@@ -180,14 +180,9 @@ export const defs: Readonly<Record<string, Schema>> = {
   },
   "RentmanagerApplicantAppointmentCreateInput": {
     "type": "object",
-    "additionalProperties": false,
+    "additionalProperties": true,
     "required": [
-      "integration_id",
-      "applicant_id",
-      "appointment_date",
-      "appointment_time",
-      "appointment_duration_minutes",
-      "title"
+      "integration_id"
     ],
     "properties": {
       "integration_id": {
@@ -218,14 +213,9 @@ export const defs: Readonly<Record<string, Schema>> = {
   },
   "RentmanagerResidentAppointmentCreateInput": {
     "type": "object",
-    "additionalProperties": false,
+    "additionalProperties": true,
     "required": [
-      "integration_id",
-      "resident_id",
-      "appointment_date",
-      "appointment_time",
-      "appointment_duration_minutes",
-      "title"
+      "integration_id"
     ],
     "properties": {
       "integration_id": {
@@ -283,12 +273,10 @@ export const defs: Readonly<Record<string, Schema>> = {
   },
   "RentmanagerLeadAppointmentUpdateInput": {
     "type": "object",
-    "additionalProperties": false,
+    "additionalProperties": true,
     "required": [
       "appointment_date",
-      "appointment_time",
-      "appointment_duration_minutes",
-      "title"
+      "appointment_time"
     ],
     "properties": {
       "appointment_date": {
@@ -310,12 +298,10 @@ export const defs: Readonly<Record<string, Schema>> = {
   },
   "RentmanagerResidentAppointmentUpdateInput": {
     "type": "object",
-    "additionalProperties": false,
+    "additionalProperties": true,
     "required": [
       "appointment_date",
-      "appointment_time",
-      "appointment_duration_minutes",
-      "title"
+      "appointment_time"
     ],
     "properties": {
       "appointment_date": {
@@ -348,6 +334,511 @@ export const defs: Readonly<Record<string, Schema>> = {
       },
       "event_id": {
         "type": "string"
+      }
+    }
+  },
+  "AppointmentCancelInput": {
+    "type": "object",
+    "additionalProperties": true,
+    "required": [
+      "integration_id"
+    ],
+    "properties": {
+      "integration_id": {
+        "type": "string"
+      },
+      "event_id": {
+        "type": "string"
+      }
+    }
+  },
+  "AppointmentPriority": {
+    "type": "string"
+  },
+  "EntrataAppointmentType": {
+    "type": "string"
+  },
+  "EntrataNotes": {
+    "type": "string",
+    "minLength": 1
+  },
+  "EntrataLeadAppointmentCreateInput": {
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "integration_id",
+      "lead_id",
+      "appointment_date",
+      "appointment_time",
+      "appointment_duration_minutes",
+      "appointment_type",
+      "notes"
+    ],
+    "properties": {
+      "integration_id": {
+        "type": "string"
+      },
+      "lead_id": {
+        "type": "string"
+      },
+      "appointment_date": {
+        "$ref": "AppointmentDate"
+      },
+      "appointment_time": {
+        "$ref": "AppointmentTime"
+      },
+      "appointment_duration_minutes": {
+        "$ref": "AppointmentDurationMinutes"
+      },
+      "appointment_type": {
+        "$ref": "EntrataAppointmentType"
+      },
+      "notes": {
+        "$ref": "EntrataNotes"
+      },
+      "unit_id": {
+        "type": "string"
+      },
+      "title": {
+        "type": "string"
+      }
+    }
+  },
+  "EntrataLeadAppointmentUpdateInput": {
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "notes"
+    ],
+    "properties": {
+      "notes": {
+        "$ref": "EntrataNotes"
+      },
+      "unit_id": {
+        "type": "string"
+      },
+      "appointment_date": {
+        "$ref": "AppointmentDate"
+      },
+      "appointment_time": {
+        "$ref": "AppointmentTime"
+      },
+      "appointment_duration_minutes": {
+        "$ref": "AppointmentDurationMinutes"
+      },
+      "appointment_type": {
+        "$ref": "EntrataAppointmentType"
+      },
+      "title": {
+        "type": "string"
+      }
+    }
+  },
+  "EntrataApplicantAppointmentCreateInput": {
+    "type": "object",
+    "additionalProperties": true,
+    "required": [
+      "integration_id"
+    ],
+    "properties": {
+      "integration_id": {
+        "type": "string"
+      },
+      "applicant_id": {
+        "type": "string"
+      },
+      "appointment_date": {
+        "$ref": "AppointmentDate"
+      },
+      "appointment_time": {
+        "$ref": "AppointmentTime"
+      },
+      "appointment_duration_minutes": {
+        "$ref": "AppointmentDurationMinutes"
+      },
+      "appointment_type": {
+        "$ref": "EntrataAppointmentType"
+      },
+      "notes": {
+        "type": "string"
+      },
+      "unit_id": {
+        "type": "string"
+      },
+      "title": {
+        "type": "string"
+      }
+    }
+  },
+  "EntrataApplicantAppointmentUpdateInput": {
+    "type": "object",
+    "additionalProperties": true,
+    "properties": {
+      "notes": {
+        "type": "string"
+      },
+      "unit_id": {
+        "type": "string"
+      },
+      "appointment_date": {
+        "$ref": "AppointmentDate"
+      },
+      "appointment_time": {
+        "$ref": "AppointmentTime"
+      },
+      "appointment_duration_minutes": {
+        "$ref": "AppointmentDurationMinutes"
+      },
+      "appointment_type": {
+        "$ref": "EntrataAppointmentType"
+      },
+      "title": {
+        "type": "string"
+      }
+    }
+  },
+  "EntrataAppointmentAvailabilityInput": {
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "integration_id",
+      "property_id",
+      "availability_start_date",
+      "availability_duration_days"
+    ],
+    "properties": {
+      "integration_id": {
+        "type": "string"
+      },
+      "property_id": {
+        "type": "string"
+      },
+      "availability_start_date": {
+        "$ref": "AppointmentDate"
+      },
+      "availability_duration_days": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 7
+      },
+      "appointment_duration_minutes": {
+        "$ref": "AppointmentDurationMinutes"
+      },
+      "calendar_types": {
+        "type": "array",
+        "items": {
+          "type": "string"
+        }
+      }
+    }
+  },
+  "MriLeadAppointmentCreateInput": {
+    "type": "object",
+    "additionalProperties": true,
+    "required": [
+      "integration_id"
+    ],
+    "properties": {
+      "integration_id": {
+        "type": "string"
+      },
+      "lead_id": {
+        "type": "string"
+      },
+      "employee_id": {
+        "type": "string"
+      },
+      "appointment_date": {
+        "$ref": "AppointmentDate"
+      },
+      "appointment_time": {
+        "$ref": "AppointmentTime"
+      }
+    }
+  },
+  "MriApplicantAppointmentCreateInput": {
+    "type": "object",
+    "additionalProperties": true,
+    "required": [
+      "integration_id"
+    ],
+    "properties": {
+      "integration_id": {
+        "type": "string"
+      },
+      "applicant_id": {
+        "type": "string"
+      },
+      "employee_id": {
+        "type": "string"
+      },
+      "appointment_date": {
+        "$ref": "AppointmentDate"
+      },
+      "appointment_time": {
+        "$ref": "AppointmentTime"
+      }
+    }
+  },
+  "MriResidentAppointmentCreateInput": {
+    "type": "object",
+    "additionalProperties": true,
+    "required": [
+      "integration_id"
+    ],
+    "properties": {
+      "integration_id": {
+        "type": "string"
+      },
+      "resident_id": {
+        "type": "string"
+      },
+      "employee_id": {
+        "type": "string"
+      },
+      "appointment_date": {
+        "$ref": "AppointmentDate"
+      },
+      "appointment_time": {
+        "$ref": "AppointmentTime"
+      }
+    }
+  },
+  "MriLeadAppointmentUpdateInput": {
+    "type": "object",
+    "additionalProperties": true,
+    "required": [
+      "appointment_date"
+    ],
+    "properties": {
+      "appointment_date": {
+        "$ref": "AppointmentDate"
+      },
+      "appointment_time": {
+        "$ref": "AppointmentTime"
+      },
+      "employee_id": {
+        "type": "string"
+      }
+    }
+  },
+  "MriAppointmentUpdateInput": {
+    "type": "object",
+    "additionalProperties": true,
+    "properties": {
+      "appointment_date": {
+        "$ref": "AppointmentDate"
+      },
+      "appointment_time": {
+        "$ref": "AppointmentTime"
+      },
+      "employee_id": {
+        "type": "string"
+      }
+    }
+  },
+  "RealpageRpxLeadAppointmentCreateInput": {
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "integration_id",
+      "lead_id",
+      "employee_id",
+      "appointment_date",
+      "appointment_time",
+      "appointment_duration_minutes"
+    ],
+    "properties": {
+      "integration_id": {
+        "type": "string"
+      },
+      "lead_id": {
+        "type": "string"
+      },
+      "employee_id": {
+        "type": "string"
+      },
+      "appointment_date": {
+        "$ref": "AppointmentDate"
+      },
+      "appointment_time": {
+        "$ref": "AppointmentTime"
+      },
+      "appointment_duration_minutes": {
+        "$ref": "AppointmentDurationMinutes"
+      },
+      "notes": {
+        "type": "string"
+      },
+      "priority": {
+        "$ref": "AppointmentPriority"
+      }
+    }
+  },
+  "RealpageRpxApplicantAppointmentCreateInput": {
+    "type": "object",
+    "additionalProperties": true,
+    "required": [
+      "integration_id"
+    ],
+    "properties": {
+      "integration_id": {
+        "type": "string"
+      },
+      "applicant_id": {
+        "type": "string"
+      },
+      "employee_id": {
+        "type": "string"
+      },
+      "appointment_date": {
+        "$ref": "AppointmentDate"
+      },
+      "appointment_time": {
+        "$ref": "AppointmentTime"
+      },
+      "appointment_duration_minutes": {
+        "$ref": "AppointmentDurationMinutes"
+      },
+      "notes": {
+        "type": "string"
+      },
+      "priority": {
+        "$ref": "AppointmentPriority"
+      }
+    }
+  },
+  "RealpageRpxLeadAppointmentUpdateInput": {
+    "type": "object",
+    "additionalProperties": true,
+    "properties": {
+      "appointment_date": {
+        "$ref": "AppointmentDate"
+      },
+      "appointment_time": {
+        "$ref": "AppointmentTime"
+      },
+      "appointment_duration_minutes": {
+        "$ref": "AppointmentDurationMinutes"
+      },
+      "employee_id": {
+        "type": "string"
+      },
+      "notes": {
+        "type": "string"
+      },
+      "priority": {
+        "$ref": "AppointmentPriority"
+      }
+    }
+  },
+  "AppfolioLeadAppointmentCreateInput": {
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "integration_id",
+      "lead_id",
+      "unit_id",
+      "appointment_date",
+      "appointment_time",
+      "appointment_duration_minutes"
+    ],
+    "properties": {
+      "integration_id": {
+        "type": "string"
+      },
+      "lead_id": {
+        "type": "string"
+      },
+      "unit_id": {
+        "type": "string"
+      },
+      "appointment_date": {
+        "$ref": "AppointmentDate"
+      },
+      "appointment_time": {
+        "$ref": "AppointmentTime"
+      },
+      "appointment_duration_minutes": {
+        "$ref": "AppointmentDurationMinutes"
+      },
+      "employee_id": {
+        "type": "string"
+      },
+      "notes": {
+        "type": "string"
+      }
+    }
+  },
+  "YardiRestLeadAppointmentCreateInput": {
+    "type": "object",
+    "additionalProperties": true,
+    "required": [
+      "integration_id"
+    ],
+    "properties": {
+      "integration_id": {
+        "type": "string"
+      },
+      "lead_id": {
+        "type": "string"
+      },
+      "unit_id": {
+        "type": "string"
+      },
+      "employee_id": {
+        "type": "string"
+      },
+      "appointment_date": {
+        "$ref": "AppointmentDate"
+      },
+      "appointment_time": {
+        "$ref": "AppointmentTime"
+      },
+      "notes": {
+        "type": "string"
+      }
+    }
+  },
+  "YardiRestApplicantAppointmentCreateInput": {
+    "type": "object",
+    "additionalProperties": true,
+    "required": [
+      "integration_id"
+    ],
+    "properties": {
+      "integration_id": {
+        "type": "string"
+      },
+      "applicant_id": {
+        "type": "string"
+      },
+      "unit_id": {
+        "type": "string"
+      },
+      "employee_id": {
+        "type": "string"
+      },
+      "appointment_date": {
+        "$ref": "AppointmentDate"
+      },
+      "appointment_time": {
+        "$ref": "AppointmentTime"
+      },
+      "notes": {
+        "type": "string"
+      }
+    }
+  },
+  "YardiRestAppointmentUpdateInput": {
+    "type": "object",
+    "additionalProperties": true,
+    "properties": {
+      "appointment_date": {
+        "$ref": "AppointmentDate"
+      },
+      "appointment_time": {
+        "$ref": "AppointmentTime"
       }
     }
   },
@@ -776,6 +1267,524 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "body": {
         "$ref": "NotSupportedInput"
+      }
+    },
+    "required": [
+      "path",
+      "query",
+      "body"
+    ]
+  },
+  "createEntrataLeadAppointment": {
+    "type": "object",
+    "properties": {
+      "path": {
+        "type": "object",
+        "properties": {}
+      },
+      "query": {
+        "type": "object",
+        "properties": {}
+      },
+      "body": {
+        "$ref": "EntrataLeadAppointmentCreateInput"
+      }
+    },
+    "required": [
+      "path",
+      "query",
+      "body"
+    ]
+  },
+  "updateEntrataLeadAppointment": {
+    "type": "object",
+    "properties": {
+      "path": {
+        "type": "object",
+        "properties": {
+          "event_id": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "event_id"
+        ]
+      },
+      "query": {
+        "type": "object",
+        "properties": {}
+      },
+      "body": {
+        "$ref": "EntrataLeadAppointmentUpdateInput"
+      }
+    },
+    "required": [
+      "path",
+      "query",
+      "body"
+    ]
+  },
+  "cancelEntrataLeadAppointment": {
+    "type": "object",
+    "properties": {
+      "path": {
+        "type": "object",
+        "properties": {}
+      },
+      "query": {
+        "type": "object",
+        "properties": {}
+      },
+      "body": {
+        "$ref": "AppointmentCancelInput"
+      }
+    },
+    "required": [
+      "path",
+      "query",
+      "body"
+    ]
+  },
+  "createEntrataApplicantAppointment": {
+    "type": "object",
+    "properties": {
+      "path": {
+        "type": "object",
+        "properties": {}
+      },
+      "query": {
+        "type": "object",
+        "properties": {}
+      },
+      "body": {
+        "$ref": "EntrataApplicantAppointmentCreateInput"
+      }
+    },
+    "required": [
+      "path",
+      "query",
+      "body"
+    ]
+  },
+  "updateEntrataApplicantAppointment": {
+    "type": "object",
+    "properties": {
+      "path": {
+        "type": "object",
+        "properties": {
+          "event_id": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "event_id"
+        ]
+      },
+      "query": {
+        "type": "object",
+        "properties": {}
+      },
+      "body": {
+        "$ref": "EntrataApplicantAppointmentUpdateInput"
+      }
+    },
+    "required": [
+      "path",
+      "query",
+      "body"
+    ]
+  },
+  "cancelEntrataApplicantAppointment": {
+    "type": "object",
+    "properties": {
+      "path": {
+        "type": "object",
+        "properties": {}
+      },
+      "query": {
+        "type": "object",
+        "properties": {}
+      },
+      "body": {
+        "$ref": "AppointmentCancelInput"
+      }
+    },
+    "required": [
+      "path",
+      "query",
+      "body"
+    ]
+  },
+  "queryEntrataAppointmentAvailability": {
+    "type": "object",
+    "properties": {
+      "path": {
+        "type": "object",
+        "properties": {}
+      },
+      "query": {
+        "type": "object",
+        "properties": {}
+      },
+      "body": {
+        "$ref": "EntrataAppointmentAvailabilityInput"
+      }
+    },
+    "required": [
+      "path",
+      "query",
+      "body"
+    ]
+  },
+  "createMriLeadAppointment": {
+    "type": "object",
+    "properties": {
+      "path": {
+        "type": "object",
+        "properties": {}
+      },
+      "query": {
+        "type": "object",
+        "properties": {}
+      },
+      "body": {
+        "$ref": "MriLeadAppointmentCreateInput"
+      }
+    },
+    "required": [
+      "path",
+      "query",
+      "body"
+    ]
+  },
+  "updateMriLeadAppointment": {
+    "type": "object",
+    "properties": {
+      "path": {
+        "type": "object",
+        "properties": {
+          "event_id": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "event_id"
+        ]
+      },
+      "query": {
+        "type": "object",
+        "properties": {}
+      },
+      "body": {
+        "$ref": "MriLeadAppointmentUpdateInput"
+      }
+    },
+    "required": [
+      "path",
+      "query",
+      "body"
+    ]
+  },
+  "createMriApplicantAppointment": {
+    "type": "object",
+    "properties": {
+      "path": {
+        "type": "object",
+        "properties": {}
+      },
+      "query": {
+        "type": "object",
+        "properties": {}
+      },
+      "body": {
+        "$ref": "MriApplicantAppointmentCreateInput"
+      }
+    },
+    "required": [
+      "path",
+      "query",
+      "body"
+    ]
+  },
+  "updateMriApplicantAppointment": {
+    "type": "object",
+    "properties": {
+      "path": {
+        "type": "object",
+        "properties": {
+          "event_id": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "event_id"
+        ]
+      },
+      "query": {
+        "type": "object",
+        "properties": {}
+      },
+      "body": {
+        "$ref": "MriAppointmentUpdateInput"
+      }
+    },
+    "required": [
+      "path",
+      "query",
+      "body"
+    ]
+  },
+  "createMriResidentAppointment": {
+    "type": "object",
+    "properties": {
+      "path": {
+        "type": "object",
+        "properties": {}
+      },
+      "query": {
+        "type": "object",
+        "properties": {}
+      },
+      "body": {
+        "$ref": "MriResidentAppointmentCreateInput"
+      }
+    },
+    "required": [
+      "path",
+      "query",
+      "body"
+    ]
+  },
+  "updateMriResidentAppointment": {
+    "type": "object",
+    "properties": {
+      "path": {
+        "type": "object",
+        "properties": {
+          "event_id": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "event_id"
+        ]
+      },
+      "query": {
+        "type": "object",
+        "properties": {}
+      },
+      "body": {
+        "$ref": "MriAppointmentUpdateInput"
+      }
+    },
+    "required": [
+      "path",
+      "query",
+      "body"
+    ]
+  },
+  "createRealpageRpxLeadAppointment": {
+    "type": "object",
+    "properties": {
+      "path": {
+        "type": "object",
+        "properties": {}
+      },
+      "query": {
+        "type": "object",
+        "properties": {}
+      },
+      "body": {
+        "$ref": "RealpageRpxLeadAppointmentCreateInput"
+      }
+    },
+    "required": [
+      "path",
+      "query",
+      "body"
+    ]
+  },
+  "updateRealpageRpxLeadAppointment": {
+    "type": "object",
+    "properties": {
+      "path": {
+        "type": "object",
+        "properties": {
+          "event_id": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "event_id"
+        ]
+      },
+      "query": {
+        "type": "object",
+        "properties": {}
+      },
+      "body": {
+        "$ref": "RealpageRpxLeadAppointmentUpdateInput"
+      }
+    },
+    "required": [
+      "path",
+      "query",
+      "body"
+    ]
+  },
+  "createRealpageRpxApplicantAppointment": {
+    "type": "object",
+    "properties": {
+      "path": {
+        "type": "object",
+        "properties": {}
+      },
+      "query": {
+        "type": "object",
+        "properties": {}
+      },
+      "body": {
+        "$ref": "RealpageRpxApplicantAppointmentCreateInput"
+      }
+    },
+    "required": [
+      "path",
+      "query",
+      "body"
+    ]
+  },
+  "cancelRealpageRpxApplicantAppointment": {
+    "type": "object",
+    "properties": {
+      "path": {
+        "type": "object",
+        "properties": {}
+      },
+      "query": {
+        "type": "object",
+        "properties": {}
+      },
+      "body": {
+        "$ref": "AppointmentCancelInput"
+      }
+    },
+    "required": [
+      "path",
+      "query",
+      "body"
+    ]
+  },
+  "createAppfolioLeadAppointment": {
+    "type": "object",
+    "properties": {
+      "path": {
+        "type": "object",
+        "properties": {}
+      },
+      "query": {
+        "type": "object",
+        "properties": {}
+      },
+      "body": {
+        "$ref": "AppfolioLeadAppointmentCreateInput"
+      }
+    },
+    "required": [
+      "path",
+      "query",
+      "body"
+    ]
+  },
+  "createYardiRestLeadAppointment": {
+    "type": "object",
+    "properties": {
+      "path": {
+        "type": "object",
+        "properties": {}
+      },
+      "query": {
+        "type": "object",
+        "properties": {}
+      },
+      "body": {
+        "$ref": "YardiRestLeadAppointmentCreateInput"
+      }
+    },
+    "required": [
+      "path",
+      "query",
+      "body"
+    ]
+  },
+  "updateYardiRestLeadAppointment": {
+    "type": "object",
+    "properties": {
+      "path": {
+        "type": "object",
+        "properties": {
+          "event_id": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "event_id"
+        ]
+      },
+      "query": {
+        "type": "object",
+        "properties": {}
+      },
+      "body": {
+        "$ref": "YardiRestAppointmentUpdateInput"
+      }
+    },
+    "required": [
+      "path",
+      "query",
+      "body"
+    ]
+  },
+  "createYardiRestApplicantAppointment": {
+    "type": "object",
+    "properties": {
+      "path": {
+        "type": "object",
+        "properties": {}
+      },
+      "query": {
+        "type": "object",
+        "properties": {}
+      },
+      "body": {
+        "$ref": "YardiRestApplicantAppointmentCreateInput"
+      }
+    },
+    "required": [
+      "path",
+      "query",
+      "body"
+    ]
+  },
+  "updateYardiRestApplicantAppointment": {
+    "type": "object",
+    "properties": {
+      "path": {
+        "type": "object",
+        "properties": {
+          "event_id": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "event_id"
+        ]
+      },
+      "query": {
+        "type": "object",
+        "properties": {}
+      },
+      "body": {
+        "$ref": "YardiRestAppointmentUpdateInput"
       }
     },
     "required": [

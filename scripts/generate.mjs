@@ -16,7 +16,7 @@ import { join, relative, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { projectPaths } from "./lib/paths.mjs";
 import { lint, lintForeign, bundle } from "./lib/redocly.mjs";
-import { nameOperations, operationTable, operationsSource, writeStatusOperation } from "./lib/operations.mjs";
+import { nameOperations, operationTable, operationsSource, pmsTimeZones, writeStatusOperation } from "./lib/operations.mjs";
 import { typesSource } from "./lib/types.mjs";
 import { validationSource } from "./lib/validators.mjs";
 import { declarationsSource } from "./lib/declarations.mjs";
@@ -31,7 +31,7 @@ are stale (\`npm run generate -- --check\`).
 |---|---|---|
 | \`openapi.json\` | the spec, bundled into one JSON document; shipped with the package | \`redocly bundle\` |
 | \`schema.ts\` | TypeScript types of every path, operation and schema | openapi-typescript |
-| \`operations.ts\` | one row per operation: method, path, vendor, subject, verb, supported | scripts/lib/operations.mjs |
+| \`operations.ts\` | one row per operation: method, path, vendor, subject, verb, supported; and the time zone each PMS reads times in | scripts/lib/operations.mjs |
 | \`validation.ts\` | request schemas, one per operation over \`{ path, query, body }\`, that the client validates against | scripts/lib/validators.mjs |
 | \`client.ts\` | the client's method declarations, one per operation with the spec's docs, and named parameter and result types | scripts/lib/declarations.mjs |
 `;
@@ -110,7 +110,7 @@ async function main() {
     files.set("schema.ts", await step("types", () => typesSource(doc, h)));
     const table = await step("operations", () => operationTable(doc));
     const writeStatus = writeStatusOperation(doc, table);
-    files.set("operations.ts", operationsSource(table, h, writeStatus));
+    files.set("operations.ts", operationsSource(table, h, writeStatus, pmsTimeZones(doc)));
     files.set("client.ts", await step("declarations", () => declarationsSource(doc, table, writeStatus, h)));
     files.set("validation.ts", await step("validation", () => validationSource(doc, h)));
 

@@ -30,7 +30,8 @@ export type { RequestOptions, WithResponse } from "./core/request.js";
 export type { WaitOptions, WriteStatusBody } from "./core/write-jobs.js";
 export type { Args, Body, Method, Query, ResourceTree, Response200, Result, WriteJob } from "./core/types.js";
 export { appointmentSlot, type AppointmentSlot } from "./core/time.js";
-export { operations, type OperationId } from "../generated/operations.js";
+export { appointmentSlotFor, type PmsVendor, type PropertyZoneArg } from "./core/pms-time.js";
+export { operations, pmsTimeZones, type OperationId } from "../generated/operations.js";
 export type { paths, components, operations as OperationTypes } from "../generated/schema.js";
 // The resource interfaces and each operation's named parameter and result types.
 export type * from "../generated/client.js";

@@ -21,3 +21,4 @@ export interface OperationRow {
 export function operationTable(doc: unknown): Record<string, OperationRow>;
 export function camelCase(text: string): string;
 export function nameOperations<T>(doc: T): T;
+export function pmsTimeZones(doc: unknown): Record<string, { name: string; zone: string }>;

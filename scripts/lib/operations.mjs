@@ -223,12 +223,39 @@ export function writeStatusOperation(doc, table) {
   return shaped.length ? rows.find((r) => r.method === "GET" && r.path === shaped[0].path).operationId : null;
 }
 
+/**
+ * How each PMS of the document reads an appointment's date and time: its tag (one that carries
+ * `x-propexo-pms`) names the rule in `x-propexo-time-zone`, either an IANA time zone the PMS reads
+ * every time in (`UTC`, `America/Denver`) or `property` when it reads them in the property's own
+ * zone. Keyed by the tag's name, which is the vendor slug of the PMS's paths; PMS tags without a
+ * rule are left out (the house lint rule `propexo/pms-time-zone` refuses them in our spec).
+ */
+export function pmsTimeZones(doc) {
+  const out = {};
+  for (const tag of doc.tags ?? []) {
+    if (typeof tag?.["x-propexo-pms"] === "string" && typeof tag["x-propexo-time-zone"] === "string") {
+      out[tag.name] = { name: tag["x-propexo-pms"], zone: tag["x-propexo-time-zone"] };
+    }
+  }
+  return out;
+}
+
 /** TypeScript source of generated/operations.ts. */
-export function operationsSource(table, header, writeStatus = null) {
+export function operationsSource(table, header, writeStatus = null, timeZones = {}) {
   const json = JSON.stringify(table, null, 2);
+  const zones = Object.entries(timeZones).map(([vendor, { name, zone }]) => {
+    const rule = zone === "property" ? "the property's own time zone" : zone;
+    return `  /** ${name}: ${rule}. */\n  ${JSON.stringify(vendor)}: ${JSON.stringify(zone)},`;
+  });
   return `${header}
 /** One row per operation of the spec: where it lives in the client and how it is called. */
 export const operations = ${json} as const;
+
+/**
+ * The time zone each PMS reads an appointment's date and time in, from its tag's
+ * \`x-propexo-time-zone\`: an IANA time zone, or "property" for the property's own zone.
+ */
+export const pmsTimeZones = {${zones.length ? `\n${zones.join("\n")}\n` : ""}} as const;
 
 /**
  * The operation that reports a write job's state, polled by \`wait()\`, which the client places

@@ -72,6 +72,41 @@ function PerPmsSummaryNamesVendor() {
   };
 }
 
+/** Whether `zone` names a time zone the runtime's Intl knows (IANA names such as `UTC`). */
+function knownZone(zone) {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Every PMS says how it reads an appointment's date and time, in `x-propexo-time-zone` on its tag:
+ * an IANA time zone it reads every time in, or `property` for the property's own zone. The
+ * generator turns these into the table behind `appointmentSlotFor`, so a new PMS cannot be added
+ * without one.
+ */
+function PmsTimeZone() {
+  return {
+    Root: {
+      enter(root, ctx) {
+        (root.tags ?? []).forEach((tag, i) => {
+          if (typeof tag?.["x-propexo-pms"] !== "string") return;
+          const zone = tag["x-propexo-time-zone"];
+          const at = ctx.location.child(["tags", i]);
+          if (zone === undefined) {
+            ctx.report({ message: `The PMS tag "${tag.name}" needs x-propexo-time-zone: the IANA time zone the PMS reads appointment times in, or "property".`, location: at });
+          } else if (zone !== "property" && (typeof zone !== "string" || !knownZone(zone))) {
+            ctx.report({ message: `x-propexo-time-zone of "${tag.name}" must be "property" or an IANA time zone such as "UTC" or "America/Denver", not ${JSON.stringify(zone)}.`, location: at.child("x-propexo-time-zone") });
+          }
+        });
+      },
+    },
+  };
+}
+
 export default function propexoRules() {
   return {
     id: "propexo",
@@ -79,6 +114,7 @@ export default function propexoRules() {
       oas3: {
         "per-pms-operation-names-vendor": PerPmsOperationNamesVendor,
         "per-pms-summary-names-vendor": PerPmsSummaryNamesVendor,
+        "pms-time-zone": PmsTimeZone,
       },
     },
   };

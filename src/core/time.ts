@@ -53,10 +53,11 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
  * the shape Propexo's appointment create and update writes take.
  *
  * `appointment_time` is wall-clock time in `timeZone`, not UTC, and `appointment_date` is the
- * calendar date there, which can differ from the UTC date. Which zone to pass depends on the PMS:
- * - **ResMan** reads the date and time as UTC, so pass `"UTC"`.
- * - **Rent Manager** reads them in the property's time zone (its own setting, else the global
- *   one, else US Eastern; both can be read through Propexo's `GET /timezones`), so pass that zone.
+ * calendar date there, which can differ from the UTC date. Which zone to pass depends on the PMS,
+ * and the spec records it for each one (`pmsTimeZones`, from `x-propexo-time-zone` on the PMS's
+ * tag): some read every time as UTC, some in one fixed zone (Entrata: `"America/Denver"`), the
+ * rest in the property's own zone. `appointmentSlotFor(vendor, instant, propertyTimeZone?)` looks
+ * the rule up for you; the README's "Time zones" section explains each PMS's rule.
  *
  * Seconds are truncated, never rounded up; milliseconds are dropped.
  *
@@ -69,9 +70,9 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
  * ```ts
  * // A 2 p.m. tour in Chicago on 18 July 2024 (19:00 UTC):
  * appointmentSlot("2024-07-18T19:00:00Z", "America/Chicago");
- * // => { appointment_date: "2024-07-18", appointment_time: "14:00:00" }   (Rent Manager)
+ * // => { appointment_date: "2024-07-18", appointment_time: "14:00:00" }   (a property-zone PMS)
  * appointmentSlot("2024-07-18T19:00:00Z", "UTC");
- * // => { appointment_date: "2024-07-18", appointment_time: "19:00:00" }   (ResMan)
+ * // => { appointment_date: "2024-07-18", appointment_time: "19:00:00" }   (a UTC PMS)
  * ```
  */
 export function appointmentSlot(instant: Date | string | number, timeZone: string): AppointmentSlot {

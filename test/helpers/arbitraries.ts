@@ -145,6 +145,10 @@ export function validArb(schema: any): fc.Arbitrary<unknown> {
   if (type === "array" && schema.items !== undefined) {
     return fc.array(validArb(deref(schema.items)), { minLength: schema.minItems ?? 0, maxLength: schema.maxItems ?? (schema.minItems ?? 0) + 3 });
   }
+  if (type === "array") {
+    const minLength = schema.minItems ?? 0;
+    return fc.array(validArb(deref(schema.items ?? {})), { minLength, maxLength: schema.maxItems ?? minLength + 3 });
+  }
   throw new Error(`validArb: no generator for ${JSON.stringify(schema)}`);
 }
 
@@ -178,6 +182,11 @@ export function missArb(schema: any): fc.Arbitrary<unknown> {
       { weight: 2, arbitrary: fc.array(fc.oneof(validArb(items), missArb(items)), { maxLength: (schema.maxItems ?? 3) + 2 }) },
       { weight: 1, arbitrary: validArb(items).map((v) => [v, v]) },
     );
+  }
+  if (types.includes("array")) {
+    // An item that misses, among valid ones: the blame must name the item's index.
+    const items = deref(schema.items ?? {});
+    misses.push({ weight: 3, arbitrary: fc.tuple(fc.array(validArb(items), { maxLength: 2 }), missArb(items)).map(([good, bad]) => [...good, bad]) });
   }
   return fc.oneof(...misses);
 }

@@ -52,6 +52,8 @@ function expectedOutput(): Record<string, (string | RegExp)[]> {
     "appointment-slot.ts": [
       "ResMan:       2024-07-18 19:00:00",
       "Rent Manager: 2024-07-18 14:00:00",
+      "Entrata:      2024-07-18 13:00:00",
+      "same for RM:  true",
       "fall back:    2024-11-03 01:30:00",
       `booked: job ${rmCreate}`,
     ],

@@ -1,7 +1,7 @@
 // Fidelity to the sources: shapes shared with Propexo's published spec agree with it, and every
 // shape the facts mark as inferred says so.
 import { beforeAll, describe, expect, it } from "vitest";
-import { deref, loadBundled, loadOfficial } from "../helpers/project.js";
+import { deref, loadBundled, loadOfficial, operationsOf } from "../helpers/project.js";
 
 let ours: any;
 let official: any;
@@ -147,6 +147,35 @@ describe("inferred knowledge", () => {
     const param = ours.paths["/v1/events/appointments/leads/resman/{event_id}"].put.parameters[0];
     expect(param["x-propexo-inferred"]).toBe(true);
     expect(param.description).toMatch(/lead/);
+  });
+
+  // Propexo refuses unknown members, so a closed body claims to know every member, and a required
+  // member claims Propexo refuses a body without it. Where a body or a member is inferred, either
+  // claim could make the client refuse a request that Propexo accepts.
+  it("leave every request body they infer open, requiring only what is documented", () => {
+    const bodies = operationsOf(ours).flatMap(({ method, path, op }) => {
+      const schema = deref(ours, deref(ours, op.requestBody)?.content?.["application/json"]?.schema);
+      return schema?.properties ? [{ where: `${method} ${path}`, schema }] : [];
+    });
+    const inferredMember = (schema: any, name: string) => schema.properties[name]?.["x-propexo-inferred"] === true;
+    const isInferred = (schema: any) =>
+      schema["x-propexo-inferred"] === true || Object.keys(schema.properties).some((name) => inferredMember(schema, name));
+    // What an inferred body may still require: the members that every documented body naming
+    // them requires (in this spec, the integration every write goes to).
+    const documented = bodies.filter((b) => !isInferred(b.schema)).map((b) => b.schema);
+    const alwaysRequired = (name: string) => {
+      const naming = documented.filter((s) => name in s.properties);
+      return naming.length > 0 && naming.every((s) => (s.required ?? []).includes(name));
+    };
+    const inferred = bodies.filter((b) => isInferred(b.schema));
+    expect(inferred.length).toBeGreaterThan(0);
+    for (const { where, schema } of inferred) {
+      expect(schema.additionalProperties, `${where}: an inferred body must stay open`).not.toBe(false);
+      for (const name of schema.required ?? []) {
+        expect(inferredMember(schema, name), `${where}: ${name} is inferred, so it cannot be required`).toBe(false);
+        if (schema["x-propexo-inferred"] === true) expect(alwaysRequired(name), `${where}: ${name} is required but not documented as always required`).toBe(true);
+      }
+    }
   });
 
   it("every marked node explains itself in its description", () => {

@@ -1,7 +1,7 @@
 // The spec holds every operation the project promises, exactly as Propexo serves it.
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { operations as table } from "../../generated/operations.js";
+import { operations as table, pmsTimeZones } from "../../generated/operations.js";
 import { deref, loadBundled, loadSpec, operationsOf } from "../helpers/project.js";
 
 // What the package promises (method, path, operationId, supported), kept as data in one place.
@@ -98,6 +98,21 @@ describe("operations", () => {
       expect(op.summary, where).toContain(pms.get(vendor));
       const subject = op["x-propexo-subject"];
       expect(path, `${where} has subject ${subject}`).toMatch(new RegExp(`[/-]${subject}/`));
+    }
+  });
+
+  it("state for every PMS the time zone it reads appointment times in, as the generated table has it", () => {
+    const pmsTags = spec.tags.filter((t: any) => typeof t["x-propexo-pms"] === "string");
+    expect(Object.keys(pmsTimeZones).sort()).toEqual(pmsTags.map((t: any) => t.name).sort());
+    for (const tag of pmsTags) {
+      const zone = tag["x-propexo-time-zone"];
+      expect((pmsTimeZones as Record<string, string>)[tag.name], tag.name).toBe(zone);
+      if (zone !== "property") expect(() => new Intl.DateTimeFormat("en-US", { timeZone: zone }), tag.name).not.toThrow();
+      // The rule is explained to readers too, not only carried in the extension.
+      expect(tag.description, tag.name).toContain(zone === "property" ? "property" : zone);
+    }
+    for (const { op } of operationsOf(spec)) {
+      if (op["x-propexo-vendor"]) expect(Object.keys(pmsTimeZones)).toContain(op["x-propexo-vendor"]);
     }
   });
 

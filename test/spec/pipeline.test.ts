@@ -43,6 +43,9 @@ describe.concurrent("lint", () => {
     ["propexo/per-pms-summary-names-vendor", "summary: Update a lead appointment in ResMan", "summary: Update a lead appointment somewhere"],
     // A PMS the spec does not declare (no tag with x-propexo-pms) is caught, not skipped.
     ["propexo/per-pms-operation-names-vendor", "      x-propexo-vendor: resman\n      x-propexo-subject: leads\n      x-propexo-verb: update\n", "      x-propexo-vendor: newpms\n      x-propexo-subject: leads\n      x-propexo-verb: update\n"],
+    // Every PMS states how it reads appointment times: a missing or unknown zone is caught.
+    ["propexo/pms-time-zone", "    x-propexo-time-zone: UTC\n", ""],
+    ["propexo/pms-time-zone", "    x-propexo-time-zone: UTC\n", "    x-propexo-time-zone: Mars/Olympus_Mons\n"],
   ])("%s stops a spec that breaks it", async ([rule, from, to], ctx) => {
     const root = await scratch(ctx);
     if (rule === "rule/operation-security") {

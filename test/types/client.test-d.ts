@@ -2,7 +2,19 @@
 // wrong vendor, subject or verb, a missing required field or a wrong field type does not compile.
 import { describe, expectTypeOf, it } from "vitest";
 import type { components } from "../../generated/schema.js";
-import { Propexo, type Args, type Method, type OperationId, type Page, type PropexoResources, type WriteJob, type WriteStatusBody } from "../../src/index.js";
+import {
+  Propexo,
+  appointmentSlotFor,
+  pmsTimeZones,
+  type Args,
+  type Method,
+  type OperationId,
+  type Page,
+  type PmsVendor,
+  type PropexoResources,
+  type WriteJob,
+  type WriteStatusBody,
+} from "../../src/index.js";
 import type { operations } from "../../generated/operations.js";
 
 declare const propexo: Propexo;
@@ -107,5 +119,31 @@ describe("the generated declarations", () => {
     type Callable = { [K in Unsupported]: Declared<K> extends (this: PropexoResources, ...args: never[]) => unknown ? K : never }[Unsupported];
     expectTypeOf<Callable>().toEqualTypeOf<never>();
     expectTypeOf<Unsupported>().not.toBeNever();
+  });
+});
+
+describe("appointmentSlotFor", () => {
+  // The PMSs of each kind, from the generated table: none is named here.
+  type Zones = typeof pmsTimeZones;
+  type PropertyPms = { [V in PmsVendor]: Zones[V] extends "property" ? V : never }[PmsVendor];
+  type FixedPms = Exclude<PmsVendor, PropertyPms>;
+  const propertyPms = (Object.keys(pmsTimeZones) as PmsVendor[]).find((v) => pmsTimeZones[v] === "property") as PropertyPms;
+  const fixedPms = (Object.keys(pmsTimeZones) as PmsVendor[]).find((v) => pmsTimeZones[v] !== "property") as FixedPms;
+  const anyPms = propertyPms as PmsVendor;
+
+  it("asks for the property's time zone exactly where the PMS reads times in it", () => {
+    expectTypeOf<PropertyPms>().not.toBeNever();
+    expectTypeOf<FixedPms>().not.toBeNever();
+    expectTypeOf(appointmentSlotFor(propertyPms, 0, "America/Chicago")).toEqualTypeOf<{ appointment_date: string; appointment_time: string }>();
+    // @ts-expect-error: this PMS reads times in the property's zone, which must be given
+    appointmentSlotFor(propertyPms, 0);
+    appointmentSlotFor(fixedPms, "2024-07-22T21:00:00Z");
+    // @ts-expect-error: this PMS reads one fixed zone, so a property zone would be ignored
+    appointmentSlotFor(fixedPms, 0, "America/Chicago");
+    // A vendor known only at run time may be called either way.
+    appointmentSlotFor(anyPms, 0, "America/Chicago");
+    appointmentSlotFor(anyPms, 0);
+    // @ts-expect-error: not a PMS of the spec
+    appointmentSlotFor("nopms", 0);
   });
 });
