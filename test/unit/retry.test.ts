@@ -1,6 +1,6 @@
 // Retry policy and timing as pure functions, and the retry mechanics with fake timers.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { backoffDelay, parseRetryAfter, retryPolicy, shouldRetry } from "../../src/core/retry.js";
+import { backoffDelay, classifyNetworkError, parseRetryAfter, retryPolicy, shouldRetry } from "../../src/core/retry.js";
 import { ConnectionError, InternalServerError, Propexo, RateLimitError } from "../../src/index.js";
 
 describe("shouldRetry", () => {
@@ -54,8 +54,61 @@ describe("parseRetryAfter", () => {
   });
   it("ignores what it cannot read", () => {
     expect(parseRetryAfter(null, now)).toBeUndefined();
+    expect(parseRetryAfter(undefined, now)).toBeUndefined();
     expect(parseRetryAfter("soon", now)).toBeUndefined();
     expect(parseRetryAfter("-3", now)).toBeUndefined();
+  });
+  it.each(["3s", "x3", "3.", ".5", "1.5.2", "3 4", "", "Sat, 32 Jul 2024 10:00:05 GMT"])("reads %j as absent, not as a number of seconds", (value) => {
+    expect(parseRetryAfter(value, now)).toBeUndefined();
+  });
+  it("reads delay-seconds of several digits, and fractions of several", () => {
+    expect(parseRetryAfter("120", now)).toBe(120_000);
+    expect(parseRetryAfter("0.25", now)).toBe(250);
+  });
+  it("measures an HTTP date from the current time by default", () => {
+    const inTenSeconds = new Date(Date.now() + 10_000).toUTCString();
+    const ms = parseRetryAfter(inTenSeconds)!;
+    // toUTCString drops the milliseconds, so the date is up to a second closer.
+    expect(ms).toBeGreaterThan(8_000);
+    expect(ms).toBeLessThanOrEqual(10_000);
+  });
+});
+
+describe("classifyNetworkError", () => {
+  const failed = (cause: unknown) => Object.assign(new TypeError("fetch failed"), { cause });
+
+  it.each(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"])(
+    "counts %s, a connection never made, as not sent",
+    (code) => {
+      expect(classifyNetworkError(failed({ code }))).toEqual({ kind: "not-sent", code });
+    },
+  );
+
+  it.each(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "ETIMEDOUT"])("counts %s as possibly sent", (code) => {
+    expect(classifyNetworkError(failed({ code }))).toEqual({ kind: "maybe-sent", code });
+  });
+
+  it("finds the code on the error itself or deep in its cause chain", () => {
+    expect(classifyNetworkError(Object.assign(new Error("refused"), { code: "ECONNREFUSED" }))).toEqual({ kind: "not-sent", code: "ECONNREFUSED" });
+    const deep = failed({ cause: { cause: { cause: { code: "ENOTFOUND" } } } });
+    expect(classifyNetworkError(deep)).toEqual({ kind: "not-sent", code: "ENOTFOUND" });
+  });
+
+  it("takes the first code along the chain", () => {
+    expect(classifyNetworkError(failed({ code: "ECONNRESET", cause: { code: "ECONNREFUSED" } }))).toEqual({ kind: "maybe-sent", code: "ECONNRESET" });
+  });
+
+  it("counts a failure with no code anywhere (what browsers give) as possibly sent", () => {
+    expect(classifyNetworkError(new TypeError("Failed to fetch"))).toEqual({ kind: "maybe-sent", code: undefined });
+    expect(classifyNetworkError(failed({ code: 61, cause: { errno: -61 } }))).toEqual({ kind: "maybe-sent", code: undefined });
+    expect(classifyNetworkError(undefined)).toEqual({ kind: "maybe-sent", code: undefined });
+  });
+
+  it("ends on a cyclic cause chain", () => {
+    const a: { cause?: unknown } = {};
+    const b = { cause: a };
+    a.cause = b;
+    expect(classifyNetworkError(failed(a))).toEqual({ kind: "maybe-sent", code: undefined });
   });
 });
 
