@@ -167,6 +167,64 @@ describe("RateLimiter", () => {
     expect(times[0]).toBeGreaterThanOrEqual(5000);
   });
 
+  it.each([
+    [60_000, 15_000],
+    [1000, 250],
+  ])("pauses after a 429 without Retry-After for a quarter of the %i ms window", async (windowMs, pause) => {
+    const limiter = new RateLimiter({ requestsPerMinute: 150, windowMs });
+    limiter.observe(new Headers(), 429);
+    const times = await startTimes(limiter, 1);
+    expect(times[0]).toBe(pause);
+  });
+
+  it("keeps pausing while the API keeps reporting the budget spent: a window from the latest report", async () => {
+    const limiter = new RateLimiter({ requestsPerMinute: 10 });
+    const spent = new Headers({ "x-ratelimit-limit": "10", "x-ratelimit-remaining": "0" });
+    limiter.observe(spent, 200);
+    await vi.advanceTimersByTimeAsync(30_000);
+    limiter.observe(spent, 200);
+    const times = await startTimes(limiter, 1);
+    expect(times[0]).toBe(60_000);
+  });
+
+  it("pauses a spent budget until a window after this client's oldest call, however late the report", async () => {
+    const limiter = new RateLimiter({ requestsPerMinute: 10 });
+    const spent = new Headers({ "x-ratelimit-limit": "10", "x-ratelimit-remaining": "0" });
+    await limiter.acquire();
+    limiter.observe(spent, 200);
+    await vi.advanceTimersByTimeAsync(30_000);
+    limiter.observe(spent, 200);
+    const times = await startTimes(limiter, 1);
+    // The call sent at 0 s opens the budget again at 60 s, 30 s from now.
+    expect(times[0]).toBe(30_000);
+  });
+
+  it("reads a response without rate-limit headers as telling nothing: the limit stays and no budget is spent", async () => {
+    const limiter = new RateLimiter({ requestsPerMinute: 150 });
+    const ticket = await limiter.acquire();
+    limiter.observe(new Headers(), 200, undefined, ticket);
+    limiter.settle(ticket);
+    limiter.observe(new Headers({ "x-ratelimit-limit": "", "x-ratelimit-remaining": "none" }), 200);
+    expect(limiter.limit).toBe(150);
+    const times = await startTimes(limiter, 200);
+    expect(times.filter((t) => t === 0)).toHaveLength(149);
+    expect(maxInAnyWindow([0, ...times], 60_000)).toBeLessThanOrEqual(150);
+  });
+
+  it.each(["0", "-5", "Infinity"])("keeps its limit when x-ratelimit-limit is %j", async (value) => {
+    const limiter = new RateLimiter({ requestsPerMinute: 150 });
+    limiter.observe(new Headers({ "x-ratelimit-limit": value }), 200);
+    expect(limiter.limit).toBe(150);
+  });
+
+  it("adopts a fractional limit as the whole number below it", () => {
+    const limiter = new RateLimiter({ requestsPerMinute: 150 });
+    limiter.observe(new Headers({ "x-ratelimit-limit": "60.9" }), 200);
+    expect(limiter.limit).toBe(60);
+    expect(new RateLimiter({ requestsPerMinute: 0.5 }).limit).toBe(1);
+    expect(new RateLimiter().limit).toBe(150);
+  });
+
   it.each([120_000, 999_999_999_999_000, Date.parse("9999-12-31T23:59:59Z")])(
     "pauses after a 429 asking for %i ms for no longer than the longest Retry-After the client honours (60 s)",
     async (retryAfterMs) => {
