@@ -222,6 +222,13 @@ describe("toJSON", () => {
     expect(err.toJSON()).toEqual({ name: "ConnectionError", message: "GET /v1/events/evt_1: connection failed (ECONNRESET)", request });
   });
 
+  it("leaves out a cause however it was set, since it may be anything (a foreign error, a request)", () => {
+    const err = new PropexoError("failed");
+    (err as { cause?: unknown }).cause = { authorization: "Bearer secret" };
+    expect(Object.keys(err)).toContain("cause");
+    expect(err.toJSON()).toEqual({ name: "PropexoError", message: "failed", request: undefined });
+  });
+
   it("describes an issue's value JSON cannot carry, and keeps one it can", () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
