@@ -1,0 +1,34 @@
+import { defineConfig } from "vitest/config";
+import base from "./vitest.config.js";
+
+// The tiers mutation testing runs (stryker.config.mjs): those whose tests call src/ in the test's
+// own process, where a mutant is active and its coverage is seen. Left out: files that reach src/
+// only through child processes, scratch copies or bundles (a mutant is never active there), and
+// the tiers that check types, docs, the package and the spec, which never call src/ at run time
+// or do so only through those routes.
+const TIERS: Record<string, string[]> = {
+  unit: [],
+  transport: [],
+  contract: [
+    // Each runs the real pipeline on a scratch project and calls a bundled copy of src/.
+    "test/contract/spec-growth.test.ts",
+    "test/contract/published-document.test.ts",
+    // Runs scripts/contract-live.mjs in child processes.
+    "test/contract/live.test.ts",
+  ],
+  redis: [
+    // Worker processes only: the fleet under faults and under load.
+    "test/redis/faults.test.ts",
+    "test/redis/fleet.test.ts",
+  ],
+};
+
+type Project = { test: { name: string; exclude?: string[] } };
+
+export default defineConfig({
+  test: {
+    projects: (base.test!.projects as Project[])
+      .filter((p) => p.test.name in TIERS)
+      .map((p) => ({ ...p, test: { ...p.test, exclude: [...(p.test.exclude ?? []), ...TIERS[p.test.name]!] } })),
+  },
+});
