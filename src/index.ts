@@ -31,6 +31,7 @@ export type { WaitOptions, WriteStatusBody } from "./core/write-jobs.js";
 export type { Args, Body, Method, Query, ResourceTree, Response200, Result, WriteJob } from "./core/types.js";
 export { appointmentSlot, type AppointmentSlot } from "./core/time.js";
 export { appointmentSlotFor, type PmsVendor, type PropertyZoneArg } from "./core/pms-time.js";
+export { appointmentSlotAt, instantAt, nextWeekday, type LocalDateTime, type WeekdayOptions, type WeekdayTime } from "./core/local-time.js";
 export { operations, pmsTimeZones, type OperationId } from "../generated/operations.js";
 export type { paths, components, operations as OperationTypes } from "../generated/schema.js";
 // The resource interfaces and each operation's named parameter and result types.
