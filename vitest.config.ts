@@ -8,8 +8,9 @@ export default defineConfig({
         test: {
           name: "spec",
           include: ["test/spec/**/*.test.ts"],
-          // These tests run the real pipeline (Redocly, openapi-typescript) on scratch copies.
-          testTimeout: 60_000,
+          // These tests run the real pipeline (Redocly, openapi-typescript) on scratch copies,
+          // several at once; the limit is generous so a loaded machine does not fail them.
+          testTimeout: 180_000,
         },
       },
       {
