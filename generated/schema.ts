@@ -604,7 +604,51 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    WRITE_OPERATION_FAILURE: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A write job failed
+         * @description Propexo posts this when a write job settles as `FAILURE` or `PARTIAL_SUCCESS`, so the
+         *     receiver learns of it without polling the write status. The payload names the integration,
+         *     its PMS and the root job ID the write answered with, and lists the errors.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WriteOperationFailureWebhook"];
+                };
+            };
+            responses: {
+                /** @description The receiver took the payload; any 2xx answer acknowledges it. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /** @description Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
@@ -885,6 +929,43 @@ export interface components {
         NotSupportedInput: Record<string, never>;
         /** @description An empty object, never returned in practice (the operation answers `405`). */
         NotSupportedOutput: Record<string, never>;
+        /**
+         * @description The payload of the `WRITE_OPERATION_FAILURE` webhook. Open to members Propexo may add, so
+         *     a newer payload is still accepted.
+         */
+        WriteOperationFailureWebhook: {
+            /**
+             * @description Which webhook this is; tells the webhooks apart.
+             * @enum {string}
+             */
+            trigger: "WRITE_OPERATION_FAILURE";
+            data: components["schemas"]["WriteOperationFailure"];
+        };
+        /** @description The write job that failed, and why. */
+        WriteOperationFailure: {
+            /**
+             * @description The event, as the trigger names it.
+             * @enum {string}
+             */
+            event: "WRITE_OPERATION_FAILURE";
+            /** @description Propexo ID of the integration the write was for. */
+            integration_id: string;
+            /**
+             * @description The PMS of the integration, such as `RENTMANAGER` or `RESMAN`. Propexo documents an
+             *     enum whose full list is not available to us, so any string is accepted (inferred):
+             *     a payload from a PMS Propexo adds later is not refused.
+             */
+            vendor: string;
+            /** @description The `job_id` the write answered with; its write status has the details. */
+            root_job_id: string;
+            /**
+             * @description `FAILURE` when nothing was written, `PARTIAL_SUCCESS` when only part was.
+             * @enum {string}
+             */
+            write_status: "PARTIAL_SUCCESS" | "FAILURE";
+            /** @description Errors the job met, as text. */
+            errors: string[];
+        };
         /**
          * @description The PMS behind an integration. Propexo's published enum lists the values below; newer
          *     pages name more vendors, so treat an unknown value as possible.
@@ -1473,6 +1554,8 @@ export type RentmanagerAppointmentCancelInput = components['schemas']['Rentmanag
 export type RentmanagerAppointmentCancelOutput = components['schemas']['RentmanagerAppointmentCancelOutput'];
 export type NotSupportedInput = components['schemas']['NotSupportedInput'];
 export type NotSupportedOutput = components['schemas']['NotSupportedOutput'];
+export type WriteOperationFailureWebhook = components['schemas']['WriteOperationFailureWebhook'];
+export type WriteOperationFailure = components['schemas']['WriteOperationFailure'];
 export type IntegrationVendor = components['schemas']['IntegrationVendor'];
 export type ResponseMeta = components['schemas']['ResponseMeta'];
 export type WriteStatus = components['schemas']['WriteStatus'];

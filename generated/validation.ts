@@ -337,6 +337,65 @@ export const defs: Readonly<Record<string, Schema>> = {
   "NotSupportedInput": {
     "type": "object"
   },
+  "WriteOperationFailureWebhook": {
+    "type": "object",
+    "required": [
+      "trigger",
+      "data"
+    ],
+    "properties": {
+      "trigger": {
+        "type": "string",
+        "enum": [
+          "WRITE_OPERATION_FAILURE"
+        ]
+      },
+      "data": {
+        "$ref": "WriteOperationFailure"
+      }
+    }
+  },
+  "WriteOperationFailure": {
+    "type": "object",
+    "required": [
+      "event",
+      "integration_id",
+      "vendor",
+      "root_job_id",
+      "write_status",
+      "errors"
+    ],
+    "properties": {
+      "event": {
+        "type": "string",
+        "enum": [
+          "WRITE_OPERATION_FAILURE"
+        ]
+      },
+      "integration_id": {
+        "type": "string"
+      },
+      "vendor": {
+        "type": "string"
+      },
+      "root_job_id": {
+        "type": "string"
+      },
+      "write_status": {
+        "type": "string",
+        "enum": [
+          "PARTIAL_SUCCESS",
+          "FAILURE"
+        ]
+      },
+      "errors": {
+        "type": "array",
+        "items": {
+          "type": "string"
+        }
+      }
+    }
+  },
   "IntegrationVendor": {
     "type": "string",
     "enum": [
@@ -1582,5 +1641,18 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       "query",
       "body"
     ]
+  }
+};
+
+/**
+ * The payload schema of each webhook, by the webhook's name, with the `trigger` value that
+ * names it in a received payload.
+ */
+export const webhooks: Readonly<Record<string, { readonly trigger: string; readonly payload: Schema }>> = {
+  "WRITE_OPERATION_FAILURE": {
+    "trigger": "WRITE_OPERATION_FAILURE",
+    "payload": {
+      "$ref": "WriteOperationFailureWebhook"
+    }
   }
 };

@@ -15,6 +15,7 @@ export {
   TimeoutError,
   AbortError,
   RequestValidationError,
+  WebhookValidationError,
   WriteFailedError,
   type RequestSummary,
   type ValidationIssue,
@@ -27,5 +28,6 @@ export type { RequestOptions, WithResponse } from "./core/request.js";
 export type { WaitOptions, WriteStatusBody } from "./core/write-jobs.js";
 export type { Args, Body, Method, Query, ResourceTree, Response200, Result, WriteJob } from "./core/types.js";
 export { appointmentSlot, type AppointmentSlot } from "./core/time.js";
+export { parseWebhook, type WebhookEvent, type WebhookPayload, type WebhookTrigger } from "./webhooks.js";
 export { operations, type OperationId } from "../generated/operations.js";
-export type { paths, components, operations as OperationTypes } from "../generated/schema.js";
+export type { paths, components, operations as OperationTypes, webhooks as WebhookTypes } from "../generated/schema.js";

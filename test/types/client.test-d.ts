@@ -2,7 +2,17 @@
 // wrong vendor, subject or verb, a missing required field or a wrong field type does not compile.
 import { describe, expectTypeOf, it } from "vitest";
 import type { components } from "../../generated/schema.js";
-import { Propexo, type Page, type WriteJob, type WriteStatusBody } from "../../src/index.js";
+import {
+  parseWebhook,
+  Propexo,
+  type Page,
+  type WebhookEvent,
+  type WebhookPayload,
+  type WebhookTrigger,
+  type WebhookTypes,
+  type WriteJob,
+  type WriteStatusBody,
+} from "../../src/index.js";
 
 declare const propexo: Propexo;
 type Schemas = components["schemas"];
@@ -77,5 +87,38 @@ describe("reads and write jobs", () => {
     propexo.writes.status("j", { signal: new AbortController().signal, timeoutMs: 1000, maxRetries: 0, headers: { "x-a": "b" } });
     // @ts-expect-error: not an option
     propexo.writes.status("j", { retries: 3 });
+  });
+});
+
+describe("webhooks", () => {
+  it("parseWebhook returns the union of the spec's webhook payloads, one per trigger", () => {
+    expectTypeOf(parseWebhook("{}")).toEqualTypeOf<WebhookEvent>();
+    type Payload<K extends keyof WebhookTypes> = NonNullable<WebhookTypes[K]["post"]["requestBody"]>["content"]["application/json"];
+    expectTypeOf<WebhookEvent>().toEqualTypeOf<Payload<keyof WebhookTypes>>();
+    // Each trigger picks out exactly one payload.
+    expectTypeOf<{ [T in WebhookTrigger]: WebhookPayload<T>["trigger"] }>().toEqualTypeOf<{ [T in WebhookTrigger]: T }>();
+  });
+
+  it("narrows by trigger: a failed write is typed without a cast", () => {
+    const event = parseWebhook("{}");
+    if (event.trigger === "WRITE_OPERATION_FAILURE") {
+      expectTypeOf(event).toEqualTypeOf<Schemas["WriteOperationFailureWebhook"]>();
+      expectTypeOf(event.data.write_status).toEqualTypeOf<"PARTIAL_SUCCESS" | "FAILURE">();
+      expectTypeOf(event.data.root_job_id).toEqualTypeOf<string>();
+    }
+    // @ts-expect-error: no webhook has this trigger
+    const other: WebhookTrigger = "SOMETHING_ELSE";
+    // @ts-expect-error: a failed write's status is never PENDING
+    const pending: WebhookPayload<"WRITE_OPERATION_FAILURE">["data"]["write_status"] = "PENDING";
+    void other;
+    void pending;
+  });
+
+  it("takes text, bytes or a parsed body, and nothing else", () => {
+    parseWebhook('{"trigger":"WRITE_OPERATION_FAILURE"}');
+    parseWebhook(new Uint8Array());
+    parseWebhook({ trigger: "WRITE_OPERATION_FAILURE" });
+    // @ts-expect-error: a number is no request body
+    parseWebhook(42);
   });
 });
