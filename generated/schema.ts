@@ -1095,7 +1095,7 @@ export interface components {
              *     (RealPage Partner Exchange has no default of its own).
              * @default 30
              */
-            appointment_duration_minutes: number;
+            appointment_duration_minutes?: number;
             /**
              * @description Calendar groups to consider; Resident and Leasing when left out. Entrata creates
              *     appointments through the API in the Leasing group only.
