@@ -8,23 +8,26 @@ import { webhooks } from "../generated/validation.js";
 import { WebhookValidationError, type ValidationIssue } from "./core/errors.js";
 import { schemaIssues } from "./core/validate.js";
 
-type PayloadOf<K extends keyof WebhookSpec> = WebhookSpec[K] extends {
-  post: { requestBody?: { content: { "application/json": infer P } } };
-}
-  ? P
-  : never;
-
 /**
- * The payload of any webhook the spec describes, a union told apart by `trigger`.
+ * The payload of any webhook the spec describes, a union told apart by `trigger`; `never` for a
+ * spec without webhooks.
  *
  * @example
  * const event: WebhookEvent = parseWebhook(body);
  * if (event.trigger === "WRITE_OPERATION_FAILURE") console.log(event.data.root_job_id);
  */
-export type WebhookEvent = { [K in keyof WebhookSpec]: PayloadOf<K> }[keyof WebhookSpec];
+export type WebhookEvent = {
+  // `extends infer H` makes the check distribute, so a spec with no webhooks (whose entries are
+  // `never`) gives `never` rather than `unknown`.
+  [K in keyof WebhookSpec]: WebhookSpec[K] extends infer H
+    ? H extends { post: { requestBody?: { content: { "application/json": infer P } } } }
+      ? P
+      : never
+    : never;
+}[keyof WebhookSpec];
 
 /** The `trigger` of every webhook the spec describes, e.g. "WRITE_OPERATION_FAILURE". */
-export type WebhookTrigger = WebhookEvent["trigger"];
+export type WebhookTrigger = WebhookEvent extends { trigger: infer T } ? T : never;
 
 /**
  * The payload of the webhook whose trigger is `T`.
