@@ -131,6 +131,9 @@ export function validArb(schema: any): fc.Arbitrary<unknown> {
     const min = schema.exclusiveMinimum !== undefined ? schema.exclusiveMinimum + 1 : (schema.minimum ?? -1000);
     return fc.integer({ min, max: schema.maximum ?? min + 10_000 });
   }
+  if (type === "array") {
+    return fc.array(validArb(deref(schema.items ?? {})), { minLength: schema.minItems ?? 0, maxLength: schema.maxItems ?? 4 });
+  }
   throw new Error(`validArb: no generator for ${JSON.stringify(schema)}`);
 }
 
@@ -152,6 +155,11 @@ export function missArb(schema: any): fc.Arbitrary<unknown> {
   }
   if (types.includes("integer") || types.includes("number")) {
     misses.push({ weight: 4, arbitrary: fc.constantFrom(...NUMBER_MISSES) }, { weight: 1, arbitrary: fc.double() });
+  }
+  if (types.includes("array") && schema.items) {
+    // Arrays with an item that misses, beside valid ones: the blame must name the item.
+    const items = deref(schema.items);
+    misses.push({ weight: 3, arbitrary: fc.tuple(fc.array(validArb(items), { maxLength: 2 }), missArb(items)).map(([valid, miss]) => [...valid, miss]) });
   }
   return fc.oneof(...misses);
 }

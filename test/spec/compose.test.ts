@@ -64,8 +64,9 @@ describe.concurrent("composing the spec", () => {
     await edit(
       root,
       "propexo.yaml",
-      "\ncomponents:\n",
+      "\npaths:\n",
       `
+paths:
   /v1/admin/retry-write/{root_job_id}:
     post:
       summary: Retry a failed write job here too
@@ -74,8 +75,6 @@ describe.concurrent("composing the spec", () => {
       responses:
         '200':
           $ref: '#/components/responses/RentmanagerAppointmentCancelled'
-
-components:
 `,
     );
     expect(await problems(root)).toContain("POST /v1/admin/retry-write/{root_job_id} is both in openapi/propexo.yaml and taken from Propexo's document");

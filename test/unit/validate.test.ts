@@ -463,6 +463,8 @@ function valid(node: Schema): fc.Arbitrary<unknown> {
       return fc.constant(null);
     case "object":
       return object(s, valid);
+    case "array":
+      return fc.array(s.items === undefined ? fc.jsonValue({ maxDepth: 1 }) : valid(s.items), { minLength: s.minItems ?? 0, maxLength: s.maxItems ?? 4 });
     default:
       return fc.jsonValue({ maxDepth: 2 });
   }
@@ -478,7 +480,10 @@ const sometimes = <T>(arb: fc.Arbitrary<T>, odds: number) =>
  */
 function mutated(node: Schema, odds: number): fc.Arbitrary<unknown> {
   const s = resolve(node);
-  const near = s.type === "object" ? mutatedObject(s, odds) : valid(s);
+  const near =
+    s.type === "object" ? mutatedObject(s, odds)
+    : s.type === "array" && s.items !== undefined ? fc.array(mutated(s.items, odds), { maxLength: 4 })
+    : valid(s);
   return fc.oneof({ weight: odds, arbitrary: near }, { weight: 1, arbitrary: nasty });
 }
 
