@@ -2,11 +2,11 @@
 // the operation broken comes from Propexo's document through the overlay or from
 // openapi/propexo.yaml; generation is deterministic, the drift check catches stale output, and a
 // spec that fails lint leaves generated/ untouched.
-import { readFile, writeFile, rm } from "node:fs/promises";
+import { mkdir, readFile, writeFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { describe, expect, it, type TestContext } from "vitest";
-import { ROOT, runGenerate, scratchProject, snapshotDir } from "../helpers/project.js";
+import { loadSpec, ROOT, runGenerate, scratchProject, snapshotDir } from "../helpers/project.js";
 
 // Where the pipeline writes the composed spec it lints (scripts/lib/pipeline.mjs).
 const COMPOSED = ".tmp/propexo.composed.json";
@@ -35,8 +35,8 @@ const RETRY = "$.paths['/v1/admin/retry-write/{root_job_id}'].post";
 describe.concurrent("lint", () => {
   it("reports zero problems on the composed spec (errors and warnings)", async (ctx) => {
     const root = await scratch(ctx);
-    const composed = await runGenerate(root, ["--lint-only"]);
-    expect(composed.code, composed.output).toBe(0);
+    await mkdir(join(root, ".tmp"), { recursive: true });
+    await writeFile(join(root, COMPOSED), JSON.stringify(await loadSpec(root), null, 2));
     const res = spawnSync(
       process.execPath,
       [join(ROOT, "node_modules/@redocly/cli/bin/cli.js"), "lint", COMPOSED, "--config", "redocly.yaml", "--format=json"],
