@@ -18,6 +18,7 @@ import { validationSource } from "./validators.mjs";
  */
 export const COMPOSED = ".tmp/propexo.composed.json";
 
+/** What the generated files of our own spec name as their source, in their do-not-edit header. */
 export const OUR_SOURCE = "openapi/ (Propexo's document through openapi/propexo.overlay.yaml, and openapi/propexo.yaml)";
 
 const GENERATED_README = `# generated/ — do not edit
