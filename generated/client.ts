@@ -181,7 +181,7 @@ export interface AppointmentsAvailabilityResource {
    * calendars themselves in `result`.
    *
    * Route: `POST /v1/appointment-availability/`.
-   * @param body - Which calendars to read and over which days. Closed to unknown members (inferred: Propexo's published error example refuses an unrecognised key).
+   * @param body - Which calendars to read and over which days.
    * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
@@ -218,7 +218,7 @@ export interface AppointmentsApplicantsResource {
    * ID it answers with.
    *
    * Route: `POST /v1/events/appointments/applicants`.
-   * @param body - A new appointment for an applicant. Closed to unknown members (inferred: Propexo's published error example refuses an unrecognised key).
+   * @param body - A new appointment for an applicant.
    * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
@@ -252,7 +252,7 @@ export interface AppointmentsApplicantsResource {
    *
    * Route: `PUT /v1/events/appointments/applicants/{event_id}`.
    * @param event_id - Propexo ID of the appointment event to change.
-   * @param body - The fields of an applicant's appointment to change. Closed to unknown members (inferred: Propexo's published error example refuses an unrecognised key).
+   * @param body - The fields of an applicant's appointment to change.
    * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
@@ -279,7 +279,7 @@ export interface AppointmentsApplicantsResource {
    * asynchronous; follow the job ID it answers with.
    *
    * Route: `POST /v1/events/appointments/applicants/cancel`.
-   * @param body - The appointment to cancel. Closed to unknown members (inferred: Propexo's published error example refuses an unrecognised key).
+   * @param body - The appointment to cancel.
    * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
@@ -313,7 +313,7 @@ export interface AppointmentsLeadsResource {
    * per-PMS operations and Propexo's guides.
    *
    * Route: `POST /v1/events/appointments/leads`.
-   * @param body - A new appointment for a lead. Closed to unknown members (inferred: Propexo's published error example refuses an unrecognised key).
+   * @param body - A new appointment for a lead.
    * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
@@ -348,7 +348,7 @@ export interface AppointmentsLeadsResource {
    *
    * Route: `PUT /v1/events/appointments/leads/{event_id}`.
    * @param event_id - Propexo ID of the appointment event to change.
-   * @param body - The fields of a lead's appointment to change. Closed to unknown members (inferred: Propexo's published error example refuses an unrecognised key).
+   * @param body - The fields of a lead's appointment to change.
    * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
@@ -375,7 +375,7 @@ export interface AppointmentsLeadsResource {
    * follow the job ID it answers with.
    *
    * Route: `POST /v1/events/appointments/leads/cancel`.
-   * @param body - The appointment to cancel. Closed to unknown members (inferred: Propexo's published error example refuses an unrecognised key).
+   * @param body - The appointment to cancel.
    * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
@@ -408,7 +408,7 @@ export interface AppointmentsResidentsResource {
    * ID it answers with.
    *
    * Route: `POST /v1/events/appointments/residents`.
-   * @param body - A new appointment for a resident. Closed to unknown members (inferred: Propexo's published error example refuses an unrecognised key).
+   * @param body - A new appointment for a resident.
    * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
@@ -441,7 +441,7 @@ export interface AppointmentsResidentsResource {
    *
    * Route: `PUT /v1/events/appointments/residents/{event_id}`.
    * @param event_id - Propexo ID of the appointment event to change.
-   * @param body - The fields of a resident's appointment to change. Closed to unknown members (inferred: Propexo's published error example refuses an unrecognised key).
+   * @param body - The fields of a resident's appointment to change.
    * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
@@ -468,7 +468,7 @@ export interface AppointmentsResidentsResource {
    * asynchronous; follow the job ID it answers with.
    *
    * Route: `POST /v1/events/appointments/residents/cancel`.
-   * @param body - The appointment to cancel. Closed to unknown members (inferred: Propexo's published error example refuses an unrecognised key).
+   * @param body - The appointment to cancel.
    * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent

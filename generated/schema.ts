@@ -2220,10 +2220,7 @@ export interface components {
             /** The appointments in this page. */
             results: components["schemas"]["Event"][];
         };
-        /**
-         * Which calendars to read and over which days. Closed to unknown members (inferred:
-         *     Propexo's published error example refuses an unrecognised key).
-         */
+        /** Which calendars to read and over which days. */
         AppointmentAvailabilityQueryInput: {
             /** Propexo ID of the integration; the query goes to its PMS. */
             integration_id: string;
@@ -2260,10 +2257,7 @@ export interface components {
             /** One entry per calendar. */
             result: components["schemas"]["CalendarAvailability"][];
         };
-        /**
-         * A new appointment for an applicant. Closed to unknown members (inferred: Propexo's
-         *     published error example refuses an unrecognised key).
-         */
+        /** A new appointment for an applicant. */
         ApplicantAppointmentCreateInput: {
             /** Propexo ID of the integration; the write goes to its PMS. */
             integration_id: string;
@@ -2311,10 +2305,7 @@ export interface components {
             /** What Propexo accepted; its members are not documented. */
             data: Record<string, never>;
         };
-        /**
-         * A new appointment for a lead. Closed to unknown members (inferred: Propexo's published
-         *     error example refuses an unrecognised key).
-         */
+        /** A new appointment for a lead. */
         LeadAppointmentCreateInput: {
             /** Propexo ID of the integration; the write goes to its PMS. */
             integration_id: string;
@@ -2355,10 +2346,7 @@ export interface components {
             /** Propexo ID of the lead source. */
             lead_source_id?: string;
         };
-        /**
-         * A new appointment for a resident. Closed to unknown members (inferred: Propexo's
-         *     published error example refuses an unrecognised key).
-         */
+        /** A new appointment for a resident. */
         ResidentAppointmentCreateInput: {
             /** Propexo ID of the integration; the write goes to its PMS. */
             integration_id: string;
@@ -2385,10 +2373,7 @@ export interface components {
             /** Short title of the appointment, at most 50 characters. */
             title?: string;
         };
-        /**
-         * The fields of an applicant's appointment to change. Closed to unknown members
-         *     (inferred: Propexo's published error example refuses an unrecognised key).
-         */
+        /** The fields of an applicant's appointment to change. */
         ApplicantAppointmentUpdateInput: {
             /** Propexo ID of the unit. */
             unit_id?: string;
@@ -2423,10 +2408,7 @@ export interface components {
              */
             priority?: "HIGH" | "MEDIUM" | "LOW";
         };
-        /**
-         * The appointment to cancel. Closed to unknown members (inferred: Propexo's published
-         *     error example refuses an unrecognised key).
-         */
+        /** The appointment to cancel. */
         AppointmentCancelInput: {
             /** Propexo ID of the integration; the cancellation goes to its PMS. */
             integration_id: string;
@@ -2436,10 +2418,7 @@ export interface components {
              */
             event_id?: string;
         };
-        /**
-         * The fields of a lead's appointment to change. Closed to unknown members (inferred:
-         *     Propexo's published error example refuses an unrecognised key).
-         */
+        /** The fields of a lead's appointment to change. */
         LeadAppointmentUpdateInput: {
             /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date?: string;
@@ -2474,10 +2453,7 @@ export interface components {
              */
             priority?: "HIGH" | "MEDIUM" | "LOW";
         };
-        /**
-         * The fields of a resident's appointment to change. Closed to unknown members (inferred:
-         *     Propexo's published error example refuses an unrecognised key).
-         */
+        /** The fields of a resident's appointment to change. */
         ResidentAppointmentUpdateInput: {
             /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date?: string;

@@ -956,8 +956,7 @@ export const defs: Readonly<Record<string, Schema>> = {
     },
     "required": [
       "integration_id"
-    ],
-    "additionalProperties": false
+    ]
   },
   "ApplicantAppointmentCreateInput": {
     "type": "object",
@@ -1034,8 +1033,7 @@ export const defs: Readonly<Record<string, Schema>> = {
     },
     "required": [
       "integration_id"
-    ],
-    "additionalProperties": false
+    ]
   },
   "LeadAppointmentCreateInput": {
     "type": "object",
@@ -1112,8 +1110,7 @@ export const defs: Readonly<Record<string, Schema>> = {
     },
     "required": [
       "integration_id"
-    ],
-    "additionalProperties": false
+    ]
   },
   "ResidentAppointmentCreateInput": {
     "type": "object",
@@ -1166,8 +1163,7 @@ export const defs: Readonly<Record<string, Schema>> = {
     },
     "required": [
       "integration_id"
-    ],
-    "additionalProperties": false
+    ]
   },
   "ApplicantAppointmentUpdateInput": {
     "type": "object",
@@ -1231,8 +1227,7 @@ export const defs: Readonly<Record<string, Schema>> = {
           "LOW"
         ]
       }
-    },
-    "additionalProperties": false
+    }
   },
   "AppointmentCancelInput": {
     "type": "object",
@@ -1246,8 +1241,7 @@ export const defs: Readonly<Record<string, Schema>> = {
     },
     "required": [
       "integration_id"
-    ],
-    "additionalProperties": false
+    ]
   },
   "LeadAppointmentUpdateInput": {
     "type": "object",
@@ -1311,8 +1305,7 @@ export const defs: Readonly<Record<string, Schema>> = {
           "LOW"
         ]
       }
-    },
-    "additionalProperties": false
+    }
   },
   "ResidentAppointmentUpdateInput": {
     "type": "object",
@@ -1356,8 +1349,7 @@ export const defs: Readonly<Record<string, Schema>> = {
         "type": "string",
         "maxLength": 50
       }
-    },
-    "additionalProperties": false
+    }
   }
 };
 
