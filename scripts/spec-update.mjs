@@ -17,7 +17,7 @@ import { createHash } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { basename, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseUpstream } from "./lib/compose.mjs";
+import { descriptionTexts, parseUpstream } from "./lib/compose.mjs";
 import { projectPaths } from "./lib/paths.mjs";
 import { compare, runPipeline, writeStale } from "./lib/pipeline.mjs";
 import { releaseBase, repoState } from "./lib/spec-diff/git.mjs";
@@ -80,20 +80,6 @@ function runNode(args, cwd) {
 
 const section = (title) => `\n== ${title} ${"=".repeat(Math.max(3, 92 - title.length))}\n`;
 
-/** Strings under `description`/`summary` in `doc`, with where they are. */
-function texts(doc) {
-  const out = [];
-  const visit = (node, where) => {
-    if (!node || typeof node !== "object") return;
-    for (const [k, v] of Object.entries(node)) {
-      if ((k === "description" || k === "summary") && typeof v === "string") out.push({ where: `${where}/${k}`, text: v.replace(/\s+/g, " ").trim() });
-      else visit(v, `${where}/${k}`);
-    }
-  };
-  visit(doc, "#");
-  return out;
-}
-
 /** The version the CHANGELOG entry is for: package.json's, or the bump the changes call for. */
 function entryVersion({ breaking, nonBreaking, baseVersion, headVersion }) {
   const [bMaj = 0, bMin = 0, bPatch = 0] = String(baseVersion ?? "0.0.0").split(".").map(Number);
@@ -148,8 +134,8 @@ async function main() {
   await writeStale(paths.generated, result.files, stale);
   console.log(`\n${same ? `${vendored}: unchanged` : `${vendored}: replaced`}; generated/: ${stale.length ? `rewrote ${stale.map((s) => s.file).join(", ")}` : "unchanged"}.`);
 
-  const theirs = new Set(texts(parseUpstream(incoming)).map((t) => t.text));
-  const copied = texts(result.doc).filter((t) => theirs.has(t.text));
+  const theirs = new Set(descriptionTexts(parseUpstream(incoming)).map((t) => t.text));
+  const copied = descriptionTexts(result.doc).filter((t) => theirs.has(t.text));
   if (copied.length) {
     console.log(section("Propexo's own words to reword in the overlay"));
     for (const t of copied) console.log(`  ${t.where}: ${t.text.slice(0, 100)}`);

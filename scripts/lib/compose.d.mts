@@ -22,3 +22,6 @@ export const NAME: "x-propexo-name";
 export function parseUpstream(text: string): any;
 /** The composed spec: Propexo's document through the overlay, merged with openapi/propexo.yaml. */
 export function compose(paths: ProjectPaths, options?: { upstreamText?: string }): Promise<any>;
+
+/** Every description and summary in `doc`, whitespace folded, with where it is. */
+export function descriptionTexts(doc: unknown): { where: string; text: string }[];

@@ -329,3 +329,21 @@ export async function compose(paths, { upstreamText } = {}) {
   if (unnamed.length) throw new ComposeError("the composed spec would expose Propexo's generated names", unnamed);
   return merge(parseOwn(curatedText), taken);
 }
+
+/**
+ * Every description and summary in `doc`, whitespace folded, with where it is: what the overlay
+ * must have put in our own words (spec:update lists any of Propexo's that reach the spec, and the
+ * fidelity test requires none).
+ */
+export function descriptionTexts(doc) {
+  const out = [];
+  const visit = (node, where) => {
+    if (!node || typeof node !== "object") return;
+    for (const [k, v] of Object.entries(node)) {
+      if ((k === "description" || k === "summary") && typeof v === "string") out.push({ where: `${where}/${k}`, text: v.replace(/\s+/g, " ").trim() });
+      else visit(v, `${where}/${k}`);
+    }
+  };
+  visit(doc, "#");
+  return out;
+}

@@ -11,21 +11,14 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GIT_TEST_ENV } from "../helpers/git-env.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SCRIPT = join(ROOT, "scripts", "spec-update.mjs");
 const UPSTREAM = "openapi/upstream/propexo-published.yml";
 const LONG = 300_000; // the whole pipeline and the gate's diff, on a machine that may be busy
 
-const ENV = {
-  ...process.env,
-  GIT_CONFIG_GLOBAL: "/dev/null",
-  GIT_CONFIG_NOSYSTEM: "1",
-  GIT_AUTHOR_NAME: "Gate Test",
-  GIT_AUTHOR_EMAIL: "gate@example.invalid",
-  GIT_COMMITTER_NAME: "Gate Test",
-  GIT_COMMITTER_EMAIL: "gate@example.invalid",
-};
+const ENV = GIT_TEST_ENV;
 
 let repo: string;
 let work: string;

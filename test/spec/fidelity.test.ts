@@ -3,6 +3,7 @@
 // the facts mark as inferred says so. The comparison is with the vendored document
 // (openapi/upstream/), so it follows `npm run spec:update`.
 import { beforeAll, describe, expect, it } from "vitest";
+import { descriptionTexts } from "../../scripts/lib/compose.mjs";
 import { deref, loadBundled, loadOfficial, operationsOf } from "../helpers/project.js";
 
 let ours: any;
@@ -127,28 +128,14 @@ describe("hand-curated shapes shared with Propexo's published document", () => {
 });
 
 describe("descriptions", () => {
-  /** Every description and summary in a document, with where it is. */
-  const texts = (doc: any) => {
-    const out: { where: string; text: string }[] = [];
-    const visit = (node: any, where: string) => {
-      if (!node || typeof node !== "object") return;
-      for (const [k, v] of Object.entries(node)) {
-        if ((k === "description" || k === "summary") && typeof v === "string") out.push({ where: `${where}/${k}`, text: v.replace(/\s+/g, " ").trim() });
-        else visit(v, `${where}/${k}`);
-      }
-    };
-    visit(doc, "#");
-    return out;
-  };
-
   it("are in our own words: none is copied from Propexo's document", () => {
-    const theirs = new Set(texts(official).map((t) => t.text));
-    const copied = texts(ours).filter((t) => theirs.has(t.text));
+    const theirs = new Set(descriptionTexts(official).map((t) => t.text));
+    const copied = descriptionTexts(ours).filter((t) => theirs.has(t.text));
     expect(copied.map((t) => `${t.where}: ${t.text}`), "reword these in openapi/propexo.overlay.yaml").toEqual([]);
     // The check sees a copied text when there is one.
     const leaked = structuredClone(ours);
     leaked.paths["/v1/appointments/"].get.description = official.paths["/v1/appointments/"].get.description;
-    expect(texts(leaked).filter((t) => theirs.has(t.text)).length).toBe(1);
+    expect(descriptionTexts(leaked).filter((t) => theirs.has(t.text)).length).toBe(1);
   });
 });
 
