@@ -45,6 +45,21 @@ export interface AppointmentsResource {
   /** `propexo.appointments.rentmanager` */
   readonly rentmanager: AppointmentsRentmanagerResource;
 
+  /** `propexo.appointments.entrata` */
+  readonly entrata: AppointmentsEntrataResource;
+
+  /** `propexo.appointments.mri` */
+  readonly mri: AppointmentsMriResource;
+
+  /** `propexo.appointments.realpage_rpx` */
+  readonly realpage_rpx: AppointmentsRealpage_rpxResource;
+
+  /** `propexo.appointments.appfolio` */
+  readonly appfolio: AppointmentsAppfolioResource;
+
+  /** `propexo.appointments.yardi_rest` */
+  readonly yardi_rest: AppointmentsYardi_restResource;
+
   /**
    * List appointments
    *
@@ -216,7 +231,7 @@ export interface AppointmentsRentmanagerApplicantsResource {
    * record's ID in `created_record_id`.
    *
    * Route: `POST /v1/events/appointments/applicants/rentmanager/`.
-   * @param body - A new appointment for an applicant in Rent Manager. Propexo's page for this operation was not readable past its path; the body is inferred to be the lead body with `applicant_id` in place of `lead_id` (same upstream calls).
+   * @param body - A new appointment for an applicant in Rent Manager. Propexo's page for this operation was not readable past its path; the members are inferred from the lead body with `applicant_id` in place of `lead_id` (same upstream calls). The body is open, and only `integration_id`, which every Propexo write requires, is required here; the lead create also requires the subject's ID, the date, time, length and title, so send those.
    * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
@@ -347,7 +362,7 @@ export interface AppointmentsRentmanagerLeadsResource {
    *
    * Route: `PUT /v1/events/appointments/leads/rentmanager/{event_id}`.
    * @param event_id - Propexo ID of the appointment event to change.
-   * @param body - The new schedule of a lead's appointment in Rent Manager. The date and time are documented; the rest of the body is inferred to match the applicant update.
+   * @param body - The new schedule of a lead's appointment in Rent Manager. The date and time are documented; the rest of the body is inferred to match the applicant update, which also requires the length and title, so send those. Because the page was cut off, the body is open and only the documented date and time are required.
    * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
@@ -411,7 +426,7 @@ export interface AppointmentsRentmanagerResidentsResource {
    * record's ID in `created_record_id`.
    *
    * Route: `POST /v1/events/appointments/residents/rentmanager/`.
-   * @param body - A new appointment for a resident in Rent Manager. Propexo's page for this operation was not readable past its path; the body is inferred to be the lead body with `resident_id` in place of `lead_id` (same upstream calls).
+   * @param body - A new appointment for a resident in Rent Manager. Propexo's page for this operation was not readable past its path; the members are inferred from the lead body with `resident_id` in place of `lead_id` (same upstream calls). The body is open, and only `integration_id`, which every Propexo write requires, is required here; the lead create also requires the subject's ID, the date, time, length and title, so send those.
    * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
@@ -443,7 +458,7 @@ export interface AppointmentsRentmanagerResidentsResource {
    *
    * Route: `PUT /v1/events/appointments/residents/rentmanager/{event_id}`.
    * @param event_id - Propexo ID of the appointment event to change.
-   * @param body - The new schedule of a resident's appointment in Rent Manager. The date and time are documented; the rest of the body is inferred to match the applicant update.
+   * @param body - The new schedule of a resident's appointment in Rent Manager. The date and time are documented; the rest of the body is inferred to match the applicant update, which also requires the length and title, so send those. Because the page was cut off, the body is open and only the documented date and time are required.
    * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
@@ -509,6 +524,822 @@ export interface AppointmentsRentmanagerAvailabilityResource {
    * Not supported by the PMS: Propexo always answers 405. The call does not compile; at run time it rejects with {@link UnsupportedOperationError} and sends nothing.
    */
   query(this: "Not supported: Propexo always answers 405 to POST /v1/appointment-availability/rentmanager/ because the PMS cannot do this", ...args: never[]): never;
+}
+
+/**
+ * `propexo.appointments.entrata`.
+ */
+export interface AppointmentsEntrataResource {
+  /** `propexo.appointments.entrata.leads` */
+  readonly leads: AppointmentsEntrataLeadsResource;
+
+  /** `propexo.appointments.entrata.applicants` */
+  readonly applicants: AppointmentsEntrataApplicantsResource;
+
+  /** `propexo.appointments.entrata.availability` */
+  readonly availability: AppointmentsEntrataAvailabilityResource;
+}
+
+/**
+ * `propexo.appointments.entrata.leads`.
+ */
+export interface AppointmentsEntrataLeadsResource {
+  /**
+   * Create a lead appointment in Entrata
+   *
+   * Books an appointment for a lead in Entrata (upstream: `leads/updateLeads`). Entrata
+   * requires an appointment type and a non-empty note. Send the date and time in US Mountain
+   * Time (see the Entrata tag).
+   *
+   * Route: `POST /v1/events/appointments/leads/entrata/`.
+   * @param body - A new appointment for a lead in Entrata.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
+   * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
+   * @throws {@link BadRequestError} the API refused the request
+   * @throws {@link AuthenticationError} the token is missing or was not accepted
+   * @throws {@link RateLimitError} the rate limit was still exceeded after the retries
+   * @throws {@link ConnectionError}, {@link TimeoutError} no answer, after the retries that are safe for a POST
+   * @throws {@link AbortError} `options.signal` fired
+   * @example
+   * ```ts
+   * const job = await propexo.appointments.entrata.leads.create({
+   *   integration_id: "clwktsp9v000008l31iv218hn",
+   *   lead_id: "clx2a9q1c000308l1bq5d7e2f",
+   *   appointment_date: "2024-07-22",
+   *   appointment_time: "10:00:00",
+   *   appointment_duration_minutes: 30,
+   *   appointment_type: "TOUR",
+   *   notes: "Asked to see the pool and the gym.",
+   *   unit_id: "clx2aab7n000508l1d2k6m8p9",
+   *   title: "Community tour",
+   * });
+   * await job.wait();
+   * ```
+   */
+  create(body: CreateEntrataLeadAppointmentParams, options?: RequestOptions): ApiPromise<CreateEntrataLeadAppointmentResult>;
+
+  /**
+   * Update a lead appointment in Entrata
+   *
+   * Changes a lead's appointment in Entrata (upstream: `leads/updateLeads`). Every field is
+   * optional except `notes`, which Entrata requires on each change and which must not be
+   * empty.
+   *
+   * Route: `PUT /v1/events/appointments/leads/entrata/{event_id}`.
+   * @param event_id - Propexo ID of the appointment event to change.
+   * @param body - The changes to a lead's appointment in Entrata; a note is required with each.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
+   * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
+   * @throws {@link BadRequestError} the API refused the request
+   * @throws {@link AuthenticationError} the token is missing or was not accepted
+   * @throws {@link RateLimitError} the rate limit was still exceeded after the retries
+   * @throws {@link ConnectionError}, {@link TimeoutError} no answer, after the retries that are safe for a PUT
+   * @throws {@link AbortError} `options.signal` fired
+   * @example
+   * ```ts
+   * const job = await propexo.appointments.entrata.leads.update("clx2b7d9k000108l4h2c3f6a1", {
+   *   notes: "Lead asked for a later slot.",
+   *   appointment_date: "2024-07-22",
+   *   appointment_time: "15:30:00",
+   *   appointment_duration_minutes: 45,
+   *   appointment_type: "TOUR",
+   *   unit_id: "clx2aab7n000508l1d2k6m8p9",
+   *   title: "Community tour",
+   * });
+   * await job.wait();
+   * ```
+   */
+  update(event_id: string, body: UpdateEntrataLeadAppointmentParams, options?: RequestOptions): ApiPromise<UpdateEntrataLeadAppointmentResult>;
+
+  /**
+   * Cancel a lead appointment in Entrata
+   *
+   * Cancels a lead's appointment in Entrata. Propexo lists this operation for Entrata, but its
+   * page could not be read: the path is inferred from the pattern every other cancel follows,
+   * and the body is inferred too. The client sends what you give it and requires only
+   * `integration_id`; name the appointment in `event_id`.
+   *
+   * Route: `POST /v1/events/appointments/leads/cancel/entrata`.
+   * @param body - The appointment to cancel. Propexo documents this body only for Rent Manager (`integration_id` and `event_id`); for the PMSs that use this schema it is inferred to match. It is left open, and only `integration_id`, which every Propexo write requires, is required here: the client sends anything else you give it.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
+   * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
+   * @throws {@link BadRequestError} the API refused the request
+   * @throws {@link AuthenticationError} the token is missing or was not accepted
+   * @throws {@link RateLimitError} the rate limit was still exceeded after the retries
+   * @throws {@link ConnectionError}, {@link TimeoutError} no answer, after the retries that are safe for a POST
+   * @throws {@link AbortError} `options.signal` fired
+   * @example
+   * ```ts
+   * const job = await propexo.appointments.entrata.leads.cancel({
+   *   integration_id: "clwktsp9v000008l31iv218hn",
+   *   event_id: "clx2b7d9k000108l4h2c3f6a1",
+   * });
+   * await job.wait();
+   * ```
+   */
+  cancel(body: CancelEntrataLeadAppointmentParams, options?: RequestOptions): ApiPromise<CancelEntrataLeadAppointmentResult>;
+}
+
+/**
+ * `propexo.appointments.entrata.applicants`.
+ */
+export interface AppointmentsEntrataApplicantsResource {
+  /**
+   * Create an applicant appointment in Entrata
+   *
+   * Books an appointment for an applicant in Entrata. Propexo documents this path but not its
+   * body; the fields listed are inferred from the lead appointment. The client sends what you
+   * give it and requires only `integration_id`. Entrata's lead appointment also requires the
+   * date, time and length, `appointment_type` and a non-empty `notes`, so expect the same
+   * here. Send the date and time in US Mountain Time.
+   *
+   * Route: `POST /v1/events/appointments/applicants/entrata/`.
+   * @param body - A new appointment for an applicant in Entrata. Propexo documents the path but not the body: the members are inferred from the lead appointment with `applicant_id` in place of `lead_id`. The body is open, and only `integration_id`, which every Propexo write requires, is required here.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
+   * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
+   * @throws {@link BadRequestError} the API refused the request
+   * @throws {@link AuthenticationError} the token is missing or was not accepted
+   * @throws {@link RateLimitError} the rate limit was still exceeded after the retries
+   * @throws {@link ConnectionError}, {@link TimeoutError} no answer, after the retries that are safe for a POST
+   * @throws {@link AbortError} `options.signal` fired
+   * @example
+   * ```ts
+   * const job = await propexo.appointments.entrata.applicants.create({
+   *   integration_id: "clwktsp9v000008l31iv218hn",
+   *   applicant_id: "clx2b1f7h000708l2a4c6e8g0",
+   *   appointment_date: "2024-07-23",
+   *   appointment_time: "11:00:00",
+   *   appointment_duration_minutes: 30,
+   *   appointment_type: "LEASING_APPOINTMENT",
+   *   notes: "Wants to sign this week.",
+   * });
+   * await job.wait();
+   * ```
+   */
+  create(body: CreateEntrataApplicantAppointmentParams, options?: RequestOptions): ApiPromise<CreateEntrataApplicantAppointmentResult>;
+
+  /**
+   * Update an applicant appointment in Entrata
+   *
+   * Changes an applicant's appointment in Entrata. Propexo lists this operation for Entrata,
+   * but its page could not be read: the path is inferred from the pattern every other update
+   * follows, and the body from the lead update. The client sends what you give it and
+   * requires nothing; the lead update requires a non-empty `notes`, so send one.
+   *
+   * Route: `PUT /v1/events/appointments/applicants/entrata/{event_id}`.
+   * @param event_id - Propexo ID of the appointment event to change.
+   * @param body - The changes to an applicant's appointment in Entrata. Propexo's page for this operation could not be read: the members are inferred from the lead update, and the body is open with nothing required.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
+   * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
+   * @throws {@link BadRequestError} the API refused the request
+   * @throws {@link AuthenticationError} the token is missing or was not accepted
+   * @throws {@link RateLimitError} the rate limit was still exceeded after the retries
+   * @throws {@link ConnectionError}, {@link TimeoutError} no answer, after the retries that are safe for a PUT
+   * @throws {@link AbortError} `options.signal` fired
+   * @example
+   * ```ts
+   * const job = await propexo.appointments.entrata.applicants.update("clx2b7d9k000108l4h2c3f6a1", {
+   *   notes: "Applicant can only come before work.",
+   *   appointment_date: "2024-07-23",
+   *   appointment_time: "08:30:00",
+   * });
+   * await job.wait();
+   * ```
+   */
+  update(event_id: string, body: UpdateEntrataApplicantAppointmentParams, options?: RequestOptions): ApiPromise<UpdateEntrataApplicantAppointmentResult>;
+
+  /**
+   * Cancel an applicant appointment in Entrata
+   *
+   * Cancels an applicant's appointment in Entrata. Propexo lists this operation for Entrata,
+   * but its page could not be read: the path is inferred from the pattern every other cancel
+   * follows, and the body is inferred too. The client sends what you give it and requires only
+   * `integration_id`; name the appointment in `event_id`.
+   *
+   * Route: `POST /v1/events/appointments/applicants/cancel/entrata`.
+   * @param body - The appointment to cancel. Propexo documents this body only for Rent Manager (`integration_id` and `event_id`); for the PMSs that use this schema it is inferred to match. It is left open, and only `integration_id`, which every Propexo write requires, is required here: the client sends anything else you give it.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
+   * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
+   * @throws {@link BadRequestError} the API refused the request
+   * @throws {@link AuthenticationError} the token is missing or was not accepted
+   * @throws {@link RateLimitError} the rate limit was still exceeded after the retries
+   * @throws {@link ConnectionError}, {@link TimeoutError} no answer, after the retries that are safe for a POST
+   * @throws {@link AbortError} `options.signal` fired
+   * @example
+   * ```ts
+   * const job = await propexo.appointments.entrata.applicants.cancel({
+   *   integration_id: "clwktsp9v000008l31iv218hn",
+   *   event_id: "clx2b8f1m001308l4i4e5h8c3",
+   * });
+   * await job.wait();
+   * ```
+   */
+  cancel(body: CancelEntrataApplicantAppointmentParams, options?: RequestOptions): ApiPromise<CancelEntrataApplicantAppointmentResult>;
+}
+
+/**
+ * `propexo.appointments.entrata.availability`.
+ */
+export interface AppointmentsEntrataAvailabilityResource {
+  /**
+   * Query appointment availability in Entrata
+   *
+   * Reads the open appointment slots of a property's Entrata calendars, live from Entrata,
+   * for one to seven days from `availability_start_date` (days start at midnight Mountain
+   * Time). The answer carries a job ID like a write, and the calendars in `result`. The
+   * body's fields are documented; the path is inferred from the Rent Manager availability
+   * path, and the shape of each calendar from Propexo's generic availability query.
+   *
+   * Route: `POST /v1/appointment-availability/entrata/`.
+   * @param body - Which property, days and calendars to read open slots for.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
+   * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
+   * @throws {@link BadRequestError} the API refused the request
+   * @throws {@link AuthenticationError} the token is missing or was not accepted
+   * @throws {@link RateLimitError} the rate limit was still exceeded after the retries
+   * @throws {@link ConnectionError}, {@link TimeoutError} no answer, after the retries that are safe for a POST
+   * @throws {@link AbortError} `options.signal` fired
+   * @example
+   * ```ts
+   * const job = await propexo.appointments.entrata.availability.query({
+   *   integration_id: "clwktsp9v000008l31iv218hn",
+   *   property_id: "clx2bbm7t001608l4l0j1n4h9",
+   *   availability_start_date: "2024-07-22",
+   *   availability_duration_days: 3,
+   *   appointment_duration_minutes: 30,
+   *   calendar_types: ["LEASING"],
+   * });
+   * await job.wait();
+   * ```
+   */
+  query(body: QueryEntrataAppointmentAvailabilityParams, options?: RequestOptions): ApiPromise<QueryEntrataAppointmentAvailabilityResult>;
+}
+
+/**
+ * `propexo.appointments.mri`.
+ */
+export interface AppointmentsMriResource {
+  /** `propexo.appointments.mri.leads` */
+  readonly leads: AppointmentsMriLeadsResource;
+
+  /** `propexo.appointments.mri.applicants` */
+  readonly applicants: AppointmentsMriApplicantsResource;
+
+  /** `propexo.appointments.mri.residents` */
+  readonly residents: AppointmentsMriResidentsResource;
+}
+
+/**
+ * `propexo.appointments.mri.leads`.
+ */
+export interface AppointmentsMriLeadsResource {
+  /**
+   * Create a lead appointment in MRI
+   *
+   * Books an appointment for a lead in MRI. Propexo lists this operation for MRI, but its page
+   * could not be read: the path is inferred from the pattern every other create follows, and
+   * the body is inferred too. The client sends what you give it and requires only
+   * `integration_id`.
+   *
+   * Route: `POST /v1/events/appointments/leads/mri/`.
+   * @param body - A new appointment for a lead in MRI. Propexo's page for this operation could not be read: the members are inferred from the MRI update. The body is open, and only `integration_id`, which every Propexo write requires, is required here.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
+   * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
+   * @throws {@link BadRequestError} the API refused the request
+   * @throws {@link AuthenticationError} the token is missing or was not accepted
+   * @throws {@link RateLimitError} the rate limit was still exceeded after the retries
+   * @throws {@link ConnectionError}, {@link TimeoutError} no answer, after the retries that are safe for a POST
+   * @throws {@link AbortError} `options.signal` fired
+   * @example
+   * ```ts
+   * const job = await propexo.appointments.mri.leads.create({
+   *   integration_id: "clwktsp9v000008l31iv218hn",
+   *   lead_id: "clx2a9q1c000308l1bq5d7e2f",
+   *   employee_id: "clx2b2k3j000808l2b6d8f0h2",
+   *   appointment_date: "2024-07-24",
+   *   appointment_time: "13:00:00",
+   * });
+   * await job.wait();
+   * ```
+   */
+  create(body: CreateMriLeadAppointmentParams, options?: RequestOptions): ApiPromise<CreateMriLeadAppointmentResult>;
+
+  /**
+   * Update a lead appointment in MRI
+   *
+   * Moves a lead's appointment in MRI to a new date, and optionally a new time and employee.
+   * Propexo's page for this operation was readable only as far as those three fields, so the
+   * body is left open: the client requires `appointment_date`, checks the fields it knows,
+   * and sends any others you give it unchanged.
+   *
+   * Route: `PUT /v1/events/appointments/leads/mri/{event_id}`.
+   * @param event_id - Propexo ID of the appointment event to change.
+   * @param body - The new schedule of a lead's appointment in MRI. Propexo's page was readable only as far as the three members below, so the body is open: members not listed here are sent as given.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
+   * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
+   * @throws {@link BadRequestError} the API refused the request
+   * @throws {@link AuthenticationError} the token is missing or was not accepted
+   * @throws {@link RateLimitError} the rate limit was still exceeded after the retries
+   * @throws {@link ConnectionError}, {@link TimeoutError} no answer, after the retries that are safe for a PUT
+   * @throws {@link AbortError} `options.signal` fired
+   * @example
+   * ```ts
+   * const job = await propexo.appointments.mri.leads.update("clx2b7d9k000108l4h2c3f6a1", {
+   *   appointment_date: "2024-07-25",
+   *   appointment_time: "16:00:00",
+   *   employee_id: "clx2b2k3j000808l2b6d8f0h2",
+   * });
+   * await job.wait();
+   * ```
+   */
+  update(event_id: string, body: UpdateMriLeadAppointmentParams, options?: RequestOptions): ApiPromise<UpdateMriLeadAppointmentResult>;
+}
+
+/**
+ * `propexo.appointments.mri.applicants`.
+ */
+export interface AppointmentsMriApplicantsResource {
+  /**
+   * Create an applicant appointment in MRI
+   *
+   * Books an appointment for an applicant in MRI. Propexo lists this operation for MRI, but its
+   * page could not be read: the path is inferred from the pattern every other create follows,
+   * and the body is inferred too. The client sends what you give it and requires only
+   * `integration_id`.
+   *
+   * Route: `POST /v1/events/appointments/applicants/mri/`.
+   * @param body - A new appointment for an applicant in MRI. Propexo's page for this operation could not be read: the members are inferred from the MRI update. The body is open, and only `integration_id`, which every Propexo write requires, is required here.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
+   * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
+   * @throws {@link BadRequestError} the API refused the request
+   * @throws {@link AuthenticationError} the token is missing or was not accepted
+   * @throws {@link RateLimitError} the rate limit was still exceeded after the retries
+   * @throws {@link ConnectionError}, {@link TimeoutError} no answer, after the retries that are safe for a POST
+   * @throws {@link AbortError} `options.signal` fired
+   * @example
+   * ```ts
+   * const job = await propexo.appointments.mri.applicants.create({
+   *   integration_id: "clwktsp9v000008l31iv218hn",
+   *   applicant_id: "clx2b1f7h000708l2a4c6e8g0",
+   *   appointment_date: "2024-07-24",
+   *   appointment_time: "09:30:00",
+   * });
+   * await job.wait();
+   * ```
+   */
+  create(body: CreateMriApplicantAppointmentParams, options?: RequestOptions): ApiPromise<CreateMriApplicantAppointmentResult>;
+
+  /**
+   * Update an applicant appointment in MRI
+   *
+   * Changes an applicant's appointment in MRI. Propexo lists this operation for MRI, but its
+   * page could not be read: the path is inferred from the pattern every other update follows,
+   * and the body from the lead update. The client sends what you give it and requires
+   * nothing; the lead update requires `appointment_date`, so send it.
+   *
+   * Route: `PUT /v1/events/appointments/applicants/mri/{event_id}`.
+   * @param event_id - Propexo ID of the appointment event to change.
+   * @param body - The new schedule of an applicant's or a resident's appointment in MRI. Propexo's pages for these operations could not be read: the members are inferred from the lead update, and the body is open with nothing required.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
+   * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
+   * @throws {@link BadRequestError} the API refused the request
+   * @throws {@link AuthenticationError} the token is missing or was not accepted
+   * @throws {@link RateLimitError} the rate limit was still exceeded after the retries
+   * @throws {@link ConnectionError}, {@link TimeoutError} no answer, after the retries that are safe for a PUT
+   * @throws {@link AbortError} `options.signal` fired
+   * @example
+   * ```ts
+   * const job = await propexo.appointments.mri.applicants.update("clx2b7d9k000108l4h2c3f6a1", {
+   *   appointment_date: "2024-07-24",
+   *   appointment_time: "11:00:00",
+   * });
+   * await job.wait();
+   * ```
+   */
+  update(event_id: string, body: UpdateMriApplicantAppointmentParams, options?: RequestOptions): ApiPromise<UpdateMriApplicantAppointmentResult>;
+}
+
+/**
+ * `propexo.appointments.mri.residents`.
+ */
+export interface AppointmentsMriResidentsResource {
+  /**
+   * Create a resident appointment in MRI
+   *
+   * Books an appointment for a resident in MRI. Propexo lists this operation for MRI, but its
+   * page could not be read: the path is inferred from the pattern every other create follows,
+   * and the body is inferred too. The client sends what you give it and requires only
+   * `integration_id`.
+   *
+   * Route: `POST /v1/events/appointments/residents/mri/`.
+   * @param body - A new appointment for a resident in MRI. Propexo's page for this operation could not be read: the members are inferred from the MRI update. The body is open, and only `integration_id`, which every Propexo write requires, is required here.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
+   * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
+   * @throws {@link BadRequestError} the API refused the request
+   * @throws {@link AuthenticationError} the token is missing or was not accepted
+   * @throws {@link RateLimitError} the rate limit was still exceeded after the retries
+   * @throws {@link ConnectionError}, {@link TimeoutError} no answer, after the retries that are safe for a POST
+   * @throws {@link AbortError} `options.signal` fired
+   * @example
+   * ```ts
+   * const job = await propexo.appointments.mri.residents.create({
+   *   integration_id: "clwktsp9v000008l31iv218hn",
+   *   resident_id: "clx2b5r9p001108l2e2j4l6n8",
+   *   appointment_date: "2024-08-01",
+   *   appointment_time: "08:00:00",
+   * });
+   * await job.wait();
+   * ```
+   */
+  create(body: CreateMriResidentAppointmentParams, options?: RequestOptions): ApiPromise<CreateMriResidentAppointmentResult>;
+
+  /**
+   * Update a resident appointment in MRI
+   *
+   * Changes a resident's appointment in MRI. Propexo lists this operation for MRI, but its
+   * page could not be read: the path is inferred from the pattern every other update follows,
+   * and the body from the lead update. The client sends what you give it and requires
+   * nothing; the lead update requires `appointment_date`, so send it.
+   *
+   * Route: `PUT /v1/events/appointments/residents/mri/{event_id}`.
+   * @param event_id - Propexo ID of the appointment event to change.
+   * @param body - The new schedule of an applicant's or a resident's appointment in MRI. Propexo's pages for these operations could not be read: the members are inferred from the lead update, and the body is open with nothing required.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
+   * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
+   * @throws {@link BadRequestError} the API refused the request
+   * @throws {@link AuthenticationError} the token is missing or was not accepted
+   * @throws {@link RateLimitError} the rate limit was still exceeded after the retries
+   * @throws {@link ConnectionError}, {@link TimeoutError} no answer, after the retries that are safe for a PUT
+   * @throws {@link AbortError} `options.signal` fired
+   * @example
+   * ```ts
+   * const job = await propexo.appointments.mri.residents.update("clx2b7d9k000108l4h2c3f6a1", {
+   *   appointment_date: "2024-08-01",
+   *   appointment_time: "09:00:00",
+   * });
+   * await job.wait();
+   * ```
+   */
+  update(event_id: string, body: UpdateMriResidentAppointmentParams, options?: RequestOptions): ApiPromise<UpdateMriResidentAppointmentResult>;
+}
+
+/**
+ * `propexo.appointments.realpage_rpx`.
+ */
+export interface AppointmentsRealpage_rpxResource {
+  /** `propexo.appointments.realpage_rpx.leads` */
+  readonly leads: AppointmentsRealpage_rpxLeadsResource;
+
+  /** `propexo.appointments.realpage_rpx.applicants` */
+  readonly applicants: AppointmentsRealpage_rpxApplicantsResource;
+}
+
+/**
+ * `propexo.appointments.realpage_rpx.leads`.
+ */
+export interface AppointmentsRealpage_rpxLeadsResource {
+  /**
+   * Create a lead appointment in RealPage Partner Exchange
+   *
+   * Books an appointment for a lead in RealPage through its Partner Exchange (upstream:
+   * Prospect Management, `InsertFollowUp`). The employee who takes it and its length are
+   * required. Send the time as the property's clocks show it (see the RealPage tag).
+   *
+   * Route: `POST /v1/events/appointments/leads/realpage_rpx/`.
+   * @param body - A new appointment for a lead in RealPage Partner Exchange.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
+   * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
+   * @throws {@link BadRequestError} the API refused the request
+   * @throws {@link AuthenticationError} the token is missing or was not accepted
+   * @throws {@link RateLimitError} the rate limit was still exceeded after the retries
+   * @throws {@link ConnectionError}, {@link TimeoutError} no answer, after the retries that are safe for a POST
+   * @throws {@link AbortError} `options.signal` fired
+   * @example
+   * ```ts
+   * const job = await propexo.appointments.realpage_rpx.leads.create({
+   *   integration_id: "clwktsp9v000008l31iv218hn",
+   *   lead_id: "clx2a9q1c000308l1bq5d7e2f",
+   *   employee_id: "clx2b2k3j000808l2b6d8f0h2",
+   *   appointment_date: "2024-07-26",
+   *   appointment_time: "15:00:00",
+   *   appointment_duration_minutes: 45,
+   *   notes: "Coming with a roommate.",
+   *   priority: "HIGH",
+   * });
+   * await job.wait();
+   * ```
+   */
+  create(body: CreateRealpageRpxLeadAppointmentParams, options?: RequestOptions): ApiPromise<CreateRealpageRpxLeadAppointmentResult>;
+
+  /**
+   * Update a lead appointment in RealPage Partner Exchange
+   *
+   * Changes a lead's appointment in RealPage through its Partner Exchange. Propexo documents
+   * this path but not its body; the fields listed are inferred from the lead create. The
+   * client sends what you give it and requires nothing.
+   *
+   * Route: `PUT /v1/events/appointments/leads/realpage_rpx/{event_id}`.
+   * @param event_id - Propexo ID of the appointment event to change.
+   * @param body - The changes to a lead's appointment in RealPage Partner Exchange. Propexo documents the path but not the body: the members are inferred from the lead create, and the body is open with nothing required.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
+   * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
+   * @throws {@link BadRequestError} the API refused the request
+   * @throws {@link AuthenticationError} the token is missing or was not accepted
+   * @throws {@link RateLimitError} the rate limit was still exceeded after the retries
+   * @throws {@link ConnectionError}, {@link TimeoutError} no answer, after the retries that are safe for a PUT
+   * @throws {@link AbortError} `options.signal` fired
+   * @example
+   * ```ts
+   * const job = await propexo.appointments.realpage_rpx.leads.update("clx2b7d9k000108l4h2c3f6a1", {
+   *   appointment_date: "2024-07-26",
+   *   appointment_time: "16:00:00",
+   *   appointment_duration_minutes: 45,
+   * });
+   * await job.wait();
+   * ```
+   */
+  update(event_id: string, body: UpdateRealpageRpxLeadAppointmentParams, options?: RequestOptions): ApiPromise<UpdateRealpageRpxLeadAppointmentResult>;
+}
+
+/**
+ * `propexo.appointments.realpage_rpx.applicants`.
+ */
+export interface AppointmentsRealpage_rpxApplicantsResource {
+  /**
+   * Create an applicant appointment in RealPage Partner Exchange
+   *
+   * Books an appointment for an applicant in RealPage through its Partner Exchange (upstream:
+   * Prospect Management, `InsertFollowUp`). Propexo's page names the fields but could not be
+   * read for which are required, and not for the path: the path is inferred from the pattern
+   * every other create follows. The client sends what you give it and requires only
+   * `integration_id`; the lead create requires the subject's ID, `employee_id`, the date,
+   * time and length, so expect the same here.
+   *
+   * Route: `POST /v1/events/appointments/applicants/realpage_rpx/`.
+   * @param body - A new appointment for an applicant in RealPage Partner Exchange. Propexo's page names these members but could not be read for which are required; they are inferred to match the lead create. The body is open, and only `integration_id`, which every Propexo write requires, is required here.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
+   * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
+   * @throws {@link BadRequestError} the API refused the request
+   * @throws {@link AuthenticationError} the token is missing or was not accepted
+   * @throws {@link RateLimitError} the rate limit was still exceeded after the retries
+   * @throws {@link ConnectionError}, {@link TimeoutError} no answer, after the retries that are safe for a POST
+   * @throws {@link AbortError} `options.signal` fired
+   * @example
+   * ```ts
+   * const job = await propexo.appointments.realpage_rpx.applicants.create({
+   *   integration_id: "clwktsp9v000008l31iv218hn",
+   *   applicant_id: "clx2b1f7h000708l2a4c6e8g0",
+   *   employee_id: "clx2b2k3j000808l2b6d8f0h2",
+   *   appointment_date: "2024-07-27",
+   *   appointment_time: "10:00:00",
+   *   appointment_duration_minutes: 30,
+   *   notes: "Second visit before signing.",
+   *   priority: "MEDIUM",
+   * });
+   * await job.wait();
+   * ```
+   */
+  create(body: CreateRealpageRpxApplicantAppointmentParams, options?: RequestOptions): ApiPromise<CreateRealpageRpxApplicantAppointmentResult>;
+
+  /**
+   * Cancel an applicant appointment in RealPage Partner Exchange
+   *
+   * Cancels an applicant's appointment in RealPage through its Partner Exchange. Propexo
+   * documents this path but not its body; the body is inferred from the other cancels. The
+   * client sends what you give it and requires only `integration_id`; name the appointment in
+   * `event_id`.
+   *
+   * Route: `POST /v1/events/appointments/applicants/cancel/realpage_rpx`.
+   * @param body - The appointment to cancel. Propexo documents this body only for Rent Manager (`integration_id` and `event_id`); for the PMSs that use this schema it is inferred to match. It is left open, and only `integration_id`, which every Propexo write requires, is required here: the client sends anything else you give it.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
+   * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
+   * @throws {@link BadRequestError} the API refused the request
+   * @throws {@link AuthenticationError} the token is missing or was not accepted
+   * @throws {@link RateLimitError} the rate limit was still exceeded after the retries
+   * @throws {@link ConnectionError}, {@link TimeoutError} no answer, after the retries that are safe for a POST
+   * @throws {@link AbortError} `options.signal` fired
+   * @example
+   * ```ts
+   * const job = await propexo.appointments.realpage_rpx.applicants.cancel({
+   *   integration_id: "clwktsp9v000008l31iv218hn",
+   *   event_id: "clx2b8f1m001308l4i4e5h8c3",
+   * });
+   * await job.wait();
+   * ```
+   */
+  cancel(body: CancelRealpageRpxApplicantAppointmentParams, options?: RequestOptions): ApiPromise<CancelRealpageRpxApplicantAppointmentResult>;
+}
+
+/**
+ * `propexo.appointments.appfolio`.
+ */
+export interface AppointmentsAppfolioResource {
+  /** `propexo.appointments.appfolio.leads` */
+  readonly leads: AppointmentsAppfolioLeadsResource;
+}
+
+/**
+ * `propexo.appointments.appfolio.leads`.
+ */
+export interface AppointmentsAppfolioLeadsResource {
+  /**
+   * Create a lead appointment in AppFolio
+   *
+   * Books a showing of a unit for a lead in AppFolio (upstream: Showings,
+   * `POST /v0/showings`). The unit and the length are required. Send the date and time in UTC
+   * (see the AppFolio tag).
+   *
+   * Route: `POST /v1/events/appointments/leads/appfolio/`.
+   * @param body - A new showing of a unit for a lead in AppFolio.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
+   * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
+   * @throws {@link BadRequestError} the API refused the request
+   * @throws {@link AuthenticationError} the token is missing or was not accepted
+   * @throws {@link RateLimitError} the rate limit was still exceeded after the retries
+   * @throws {@link ConnectionError}, {@link TimeoutError} no answer, after the retries that are safe for a POST
+   * @throws {@link AbortError} `options.signal` fired
+   * @example
+   * ```ts
+   * const job = await propexo.appointments.appfolio.leads.create({
+   *   integration_id: "clwktsp9v000008l31iv218hn",
+   *   lead_id: "clx2a9q1c000308l1bq5d7e2f",
+   *   unit_id: "clx2aab7n000508l1d2k6m8p9",
+   *   appointment_date: "2024-07-26",
+   *   appointment_time: "17:30:00",
+   *   appointment_duration_minutes: 20,
+   *   employee_id: "clx2b2k3j000808l2b6d8f0h2",
+   *   notes: "Needs parking for a moving truck.",
+   * });
+   * await job.wait();
+   * ```
+   */
+  create(body: CreateAppfolioLeadAppointmentParams, options?: RequestOptions): ApiPromise<CreateAppfolioLeadAppointmentResult>;
+}
+
+/**
+ * `propexo.appointments.yardi_rest`.
+ */
+export interface AppointmentsYardi_restResource {
+  /** `propexo.appointments.yardi_rest.leads` */
+  readonly leads: AppointmentsYardi_restLeadsResource;
+
+  /** `propexo.appointments.yardi_rest.applicants` */
+  readonly applicants: AppointmentsYardi_restApplicantsResource;
+}
+
+/**
+ * `propexo.appointments.yardi_rest.leads`.
+ */
+export interface AppointmentsYardi_restLeadsResource {
+  /**
+   * Create a lead appointment in Yardi REST
+   *
+   * Books an appointment for a lead in Yardi through its REST connector. Propexo lists this
+   * operation for Yardi REST, but its page could not be read: the path is inferred from the
+   * pattern every other create follows, and the body is inferred too. The client sends what
+   * you give it and requires only `integration_id`.
+   *
+   * Route: `POST /v1/events/appointments/leads/yardi_rest/`.
+   * @param body - A new appointment for a lead in Yardi REST. Propexo's page for this operation could not be read: the members are inferred from Propexo's older Yardi connector. The body is open, and only `integration_id`, which every Propexo write requires, is required here.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
+   * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
+   * @throws {@link BadRequestError} the API refused the request
+   * @throws {@link AuthenticationError} the token is missing or was not accepted
+   * @throws {@link RateLimitError} the rate limit was still exceeded after the retries
+   * @throws {@link ConnectionError}, {@link TimeoutError} no answer, after the retries that are safe for a POST
+   * @throws {@link AbortError} `options.signal` fired
+   * @example
+   * ```ts
+   * const job = await propexo.appointments.yardi_rest.leads.create({
+   *   integration_id: "clwktsp9v000008l31iv218hn",
+   *   lead_id: "clx2a9q1c000308l1bq5d7e2f",
+   *   unit_id: "clx2aab7n000508l1d2k6m8p9",
+   *   employee_id: "clx2b2k3j000808l2b6d8f0h2",
+   *   appointment_date: "2024-07-29",
+   *   appointment_time: "14:30:00",
+   *   notes: "Prefers a ground-floor unit.",
+   * });
+   * await job.wait();
+   * ```
+   */
+  create(body: CreateYardiRestLeadAppointmentParams, options?: RequestOptions): ApiPromise<CreateYardiRestLeadAppointmentResult>;
+
+  /**
+   * Update a lead appointment in Yardi REST
+   *
+   * Moves a lead's appointment in Yardi through its REST connector. Propexo lists this
+   * operation for Yardi REST, but its page could not be read: the path is inferred from the
+   * pattern every other update follows, and the body is inferred too. The client sends what
+   * you give it and requires nothing.
+   *
+   * Route: `PUT /v1/events/appointments/leads/yardi_rest/{event_id}`.
+   * @param event_id - Propexo ID of the appointment event to change.
+   * @param body - The new schedule of a lead's or an applicant's appointment in Yardi REST. Propexo's pages for these operations could not be read: the members are inferred from Propexo's older Yardi connector, and the body is open with nothing required.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
+   * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
+   * @throws {@link BadRequestError} the API refused the request
+   * @throws {@link AuthenticationError} the token is missing or was not accepted
+   * @throws {@link RateLimitError} the rate limit was still exceeded after the retries
+   * @throws {@link ConnectionError}, {@link TimeoutError} no answer, after the retries that are safe for a PUT
+   * @throws {@link AbortError} `options.signal` fired
+   * @example
+   * ```ts
+   * const job = await propexo.appointments.yardi_rest.leads.update("clx2b7d9k000108l4h2c3f6a1", {
+   *   appointment_date: "2024-07-29",
+   *   appointment_time: "17:00:00",
+   * });
+   * await job.wait();
+   * ```
+   */
+  update(event_id: string, body: UpdateYardiRestLeadAppointmentParams, options?: RequestOptions): ApiPromise<UpdateYardiRestLeadAppointmentResult>;
+}
+
+/**
+ * `propexo.appointments.yardi_rest.applicants`.
+ */
+export interface AppointmentsYardi_restApplicantsResource {
+  /**
+   * Create an applicant appointment in Yardi REST
+   *
+   * Books an appointment for an applicant in Yardi through its REST connector. Propexo lists
+   * this operation for Yardi REST, but its page could not be read: the path is inferred from
+   * the pattern every other create follows, and the body is inferred too. The client sends
+   * what you give it and requires only `integration_id`.
+   *
+   * Route: `POST /v1/events/appointments/applicants/yardi_rest/`.
+   * @param body - A new appointment for an applicant in Yardi REST. Propexo's page for this operation could not be read: the members are inferred from Propexo's older Yardi connector. The body is open, and only `integration_id`, which every Propexo write requires, is required here.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
+   * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
+   * @throws {@link BadRequestError} the API refused the request
+   * @throws {@link AuthenticationError} the token is missing or was not accepted
+   * @throws {@link RateLimitError} the rate limit was still exceeded after the retries
+   * @throws {@link ConnectionError}, {@link TimeoutError} no answer, after the retries that are safe for a POST
+   * @throws {@link AbortError} `options.signal` fired
+   * @example
+   * ```ts
+   * const job = await propexo.appointments.yardi_rest.applicants.create({
+   *   integration_id: "clwktsp9v000008l31iv218hn",
+   *   applicant_id: "clx2b1f7h000708l2a4c6e8g0",
+   *   unit_id: "clx2aab7n000508l1d2k6m8p9",
+   *   employee_id: "clx2b2k3j000808l2b6d8f0h2",
+   *   appointment_date: "2024-07-30",
+   *   appointment_time: "10:15:00",
+   * });
+   * await job.wait();
+   * ```
+   */
+  create(body: CreateYardiRestApplicantAppointmentParams, options?: RequestOptions): ApiPromise<CreateYardiRestApplicantAppointmentResult>;
+
+  /**
+   * Update an applicant appointment in Yardi REST
+   *
+   * Moves an applicant's appointment in Yardi through its REST connector. Propexo lists this
+   * operation for Yardi REST, but its page could not be read: the path is inferred from the
+   * pattern every other update follows, and the body is inferred too. The client sends what
+   * you give it and requires nothing.
+   *
+   * Route: `PUT /v1/events/appointments/applicants/yardi_rest/{event_id}`.
+   * @param event_id - Propexo ID of the appointment event to change.
+   * @param body - The new schedule of a lead's or an applicant's appointment in Yardi REST. Propexo's pages for these operations could not be read: the members are inferred from Propexo's older Yardi connector, and the body is open with nothing required.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
+   * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
+   * @throws {@link BadRequestError} the API refused the request
+   * @throws {@link AuthenticationError} the token is missing or was not accepted
+   * @throws {@link RateLimitError} the rate limit was still exceeded after the retries
+   * @throws {@link ConnectionError}, {@link TimeoutError} no answer, after the retries that are safe for a PUT
+   * @throws {@link AbortError} `options.signal` fired
+   * @example
+   * ```ts
+   * const job = await propexo.appointments.yardi_rest.applicants.update("clx2b7d9k000108l4h2c3f6a1", {
+   *   appointment_date: "2024-07-30",
+   *   appointment_time: "09:00:00",
+   * });
+   * await job.wait();
+   * ```
+   */
+  update(event_id: string, body: UpdateYardiRestApplicantAppointmentParams, options?: RequestOptions): ApiPromise<UpdateYardiRestApplicantAppointmentResult>;
 }
 
 /**
@@ -660,6 +1491,138 @@ export type CancelRentmanagerResidentAppointmentParams = components["schemas"]["
 
 /** What `propexo.appointments.rentmanager.residents.cancel()` resolves to (a write job to follow with `wait()`). */
 export type CancelRentmanagerResidentAppointmentResult = WriteJob<components["schemas"]["RentmanagerAppointmentCancelOutput"]["result"]>;
+
+/** The request body of `propexo.appointments.entrata.leads.create()`. */
+export type CreateEntrataLeadAppointmentParams = components["schemas"]["EntrataLeadAppointmentCreateInput"];
+
+/** What `propexo.appointments.entrata.leads.create()` resolves to (a write job to follow with `wait()`). */
+export type CreateEntrataLeadAppointmentResult = WriteJob<components["schemas"]["AppointmentWriteOutput"]["result"]>;
+
+/** The request body of `propexo.appointments.entrata.leads.update()`. */
+export type UpdateEntrataLeadAppointmentParams = components["schemas"]["EntrataLeadAppointmentUpdateInput"];
+
+/** What `propexo.appointments.entrata.leads.update()` resolves to (a write job to follow with `wait()`). */
+export type UpdateEntrataLeadAppointmentResult = WriteJob<components["schemas"]["AppointmentWriteOutput"]["result"]>;
+
+/** The request body of `propexo.appointments.entrata.leads.cancel()`. */
+export type CancelEntrataLeadAppointmentParams = components["schemas"]["AppointmentCancelInput"];
+
+/** What `propexo.appointments.entrata.leads.cancel()` resolves to (a write job to follow with `wait()`). */
+export type CancelEntrataLeadAppointmentResult = WriteJob<components["schemas"]["AppointmentWriteOutput"]["result"]>;
+
+/** The request body of `propexo.appointments.entrata.applicants.create()`. */
+export type CreateEntrataApplicantAppointmentParams = components["schemas"]["EntrataApplicantAppointmentCreateInput"];
+
+/** What `propexo.appointments.entrata.applicants.create()` resolves to (a write job to follow with `wait()`). */
+export type CreateEntrataApplicantAppointmentResult = WriteJob<components["schemas"]["AppointmentWriteOutput"]["result"]>;
+
+/** The request body of `propexo.appointments.entrata.applicants.update()`. */
+export type UpdateEntrataApplicantAppointmentParams = components["schemas"]["EntrataApplicantAppointmentUpdateInput"];
+
+/** What `propexo.appointments.entrata.applicants.update()` resolves to (a write job to follow with `wait()`). */
+export type UpdateEntrataApplicantAppointmentResult = WriteJob<components["schemas"]["AppointmentWriteOutput"]["result"]>;
+
+/** The request body of `propexo.appointments.entrata.applicants.cancel()`. */
+export type CancelEntrataApplicantAppointmentParams = components["schemas"]["AppointmentCancelInput"];
+
+/** What `propexo.appointments.entrata.applicants.cancel()` resolves to (a write job to follow with `wait()`). */
+export type CancelEntrataApplicantAppointmentResult = WriteJob<components["schemas"]["AppointmentWriteOutput"]["result"]>;
+
+/** The request body of `propexo.appointments.entrata.availability.query()`. */
+export type QueryEntrataAppointmentAvailabilityParams = components["schemas"]["EntrataAppointmentAvailabilityInput"];
+
+/** What `propexo.appointments.entrata.availability.query()` resolves to (a write job to follow with `wait()`). */
+export type QueryEntrataAppointmentAvailabilityResult = WriteJob<components["schemas"]["AppointmentAvailabilityOutput"]["result"]>;
+
+/** The request body of `propexo.appointments.mri.leads.create()`. */
+export type CreateMriLeadAppointmentParams = components["schemas"]["MriLeadAppointmentCreateInput"];
+
+/** What `propexo.appointments.mri.leads.create()` resolves to (a write job to follow with `wait()`). */
+export type CreateMriLeadAppointmentResult = WriteJob<components["schemas"]["AppointmentWriteOutput"]["result"]>;
+
+/** The request body of `propexo.appointments.mri.leads.update()`. */
+export type UpdateMriLeadAppointmentParams = components["schemas"]["MriLeadAppointmentUpdateInput"];
+
+/** What `propexo.appointments.mri.leads.update()` resolves to (a write job to follow with `wait()`). */
+export type UpdateMriLeadAppointmentResult = WriteJob<components["schemas"]["AppointmentWriteOutput"]["result"]>;
+
+/** The request body of `propexo.appointments.mri.applicants.create()`. */
+export type CreateMriApplicantAppointmentParams = components["schemas"]["MriApplicantAppointmentCreateInput"];
+
+/** What `propexo.appointments.mri.applicants.create()` resolves to (a write job to follow with `wait()`). */
+export type CreateMriApplicantAppointmentResult = WriteJob<components["schemas"]["AppointmentWriteOutput"]["result"]>;
+
+/** The request body of `propexo.appointments.mri.applicants.update()`. */
+export type UpdateMriApplicantAppointmentParams = components["schemas"]["MriAppointmentUpdateInput"];
+
+/** What `propexo.appointments.mri.applicants.update()` resolves to (a write job to follow with `wait()`). */
+export type UpdateMriApplicantAppointmentResult = WriteJob<components["schemas"]["AppointmentWriteOutput"]["result"]>;
+
+/** The request body of `propexo.appointments.mri.residents.create()`. */
+export type CreateMriResidentAppointmentParams = components["schemas"]["MriResidentAppointmentCreateInput"];
+
+/** What `propexo.appointments.mri.residents.create()` resolves to (a write job to follow with `wait()`). */
+export type CreateMriResidentAppointmentResult = WriteJob<components["schemas"]["AppointmentWriteOutput"]["result"]>;
+
+/** The request body of `propexo.appointments.mri.residents.update()`. */
+export type UpdateMriResidentAppointmentParams = components["schemas"]["MriAppointmentUpdateInput"];
+
+/** What `propexo.appointments.mri.residents.update()` resolves to (a write job to follow with `wait()`). */
+export type UpdateMriResidentAppointmentResult = WriteJob<components["schemas"]["AppointmentWriteOutput"]["result"]>;
+
+/** The request body of `propexo.appointments.realpage_rpx.leads.create()`. */
+export type CreateRealpageRpxLeadAppointmentParams = components["schemas"]["RealpageRpxLeadAppointmentCreateInput"];
+
+/** What `propexo.appointments.realpage_rpx.leads.create()` resolves to (a write job to follow with `wait()`). */
+export type CreateRealpageRpxLeadAppointmentResult = WriteJob<components["schemas"]["AppointmentWriteOutput"]["result"]>;
+
+/** The request body of `propexo.appointments.realpage_rpx.leads.update()`. */
+export type UpdateRealpageRpxLeadAppointmentParams = components["schemas"]["RealpageRpxLeadAppointmentUpdateInput"];
+
+/** What `propexo.appointments.realpage_rpx.leads.update()` resolves to (a write job to follow with `wait()`). */
+export type UpdateRealpageRpxLeadAppointmentResult = WriteJob<components["schemas"]["AppointmentWriteOutput"]["result"]>;
+
+/** The request body of `propexo.appointments.realpage_rpx.applicants.create()`. */
+export type CreateRealpageRpxApplicantAppointmentParams = components["schemas"]["RealpageRpxApplicantAppointmentCreateInput"];
+
+/** What `propexo.appointments.realpage_rpx.applicants.create()` resolves to (a write job to follow with `wait()`). */
+export type CreateRealpageRpxApplicantAppointmentResult = WriteJob<components["schemas"]["AppointmentWriteOutput"]["result"]>;
+
+/** The request body of `propexo.appointments.realpage_rpx.applicants.cancel()`. */
+export type CancelRealpageRpxApplicantAppointmentParams = components["schemas"]["AppointmentCancelInput"];
+
+/** What `propexo.appointments.realpage_rpx.applicants.cancel()` resolves to (a write job to follow with `wait()`). */
+export type CancelRealpageRpxApplicantAppointmentResult = WriteJob<components["schemas"]["AppointmentWriteOutput"]["result"]>;
+
+/** The request body of `propexo.appointments.appfolio.leads.create()`. */
+export type CreateAppfolioLeadAppointmentParams = components["schemas"]["AppfolioLeadAppointmentCreateInput"];
+
+/** What `propexo.appointments.appfolio.leads.create()` resolves to (a write job to follow with `wait()`). */
+export type CreateAppfolioLeadAppointmentResult = WriteJob<components["schemas"]["AppointmentWriteOutput"]["result"]>;
+
+/** The request body of `propexo.appointments.yardi_rest.leads.create()`. */
+export type CreateYardiRestLeadAppointmentParams = components["schemas"]["YardiRestLeadAppointmentCreateInput"];
+
+/** What `propexo.appointments.yardi_rest.leads.create()` resolves to (a write job to follow with `wait()`). */
+export type CreateYardiRestLeadAppointmentResult = WriteJob<components["schemas"]["AppointmentWriteOutput"]["result"]>;
+
+/** The request body of `propexo.appointments.yardi_rest.leads.update()`. */
+export type UpdateYardiRestLeadAppointmentParams = components["schemas"]["YardiRestAppointmentUpdateInput"];
+
+/** What `propexo.appointments.yardi_rest.leads.update()` resolves to (a write job to follow with `wait()`). */
+export type UpdateYardiRestLeadAppointmentResult = WriteJob<components["schemas"]["AppointmentWriteOutput"]["result"]>;
+
+/** The request body of `propexo.appointments.yardi_rest.applicants.create()`. */
+export type CreateYardiRestApplicantAppointmentParams = components["schemas"]["YardiRestApplicantAppointmentCreateInput"];
+
+/** What `propexo.appointments.yardi_rest.applicants.create()` resolves to (a write job to follow with `wait()`). */
+export type CreateYardiRestApplicantAppointmentResult = WriteJob<components["schemas"]["AppointmentWriteOutput"]["result"]>;
+
+/** The request body of `propexo.appointments.yardi_rest.applicants.update()`. */
+export type UpdateYardiRestApplicantAppointmentParams = components["schemas"]["YardiRestAppointmentUpdateInput"];
+
+/** What `propexo.appointments.yardi_rest.applicants.update()` resolves to (a write job to follow with `wait()`). */
+export type UpdateYardiRestApplicantAppointmentResult = WriteJob<components["schemas"]["AppointmentWriteOutput"]["result"]>;
 
 /** What `propexo.writes.status()` resolves to. */
 export type GetWriteStatusResult = components["schemas"]["WriteStatus"];

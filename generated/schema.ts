@@ -9,7 +9,8 @@ export interface paths {
         };
         /**
          * List appointments
-         * @description Returns one page of appointments from every integration the token can see, newest first
+         *
+         * Returns one page of appointments from every integration the token can see, newest first
          *     unless `order-by` says otherwise. Walk the pages with `offset` and `limit` until
          *     `meta.hasMore` is false or a page comes back empty.
          */
@@ -31,7 +32,8 @@ export interface paths {
         };
         /**
          * Retrieve an event
-         * @description Reads one event, such as an appointment, by its Propexo ID. The body uses the list
+         *
+         * Reads one event, such as an appointment, by its Propexo ID. The body uses the list
          *     envelope, but `results` holds the single event rather than an array.
          */
         get: operations["retrieveEvent"];
@@ -54,7 +56,8 @@ export interface paths {
         put?: never;
         /**
          * Create a lead appointment in ResMan
-         * @description Books an appointment for a lead in ResMan (upstream: Lead Management,
+         *
+         * Books an appointment for a lead in ResMan (upstream: Lead Management,
          *     `/MITS/PostLeadManagement4_0`). The write job records the new record's ID in
          *     `created_record_id`, so it can be read back as soon as the job succeeds.
          */
@@ -75,7 +78,8 @@ export interface paths {
         get?: never;
         /**
          * Update a lead appointment in ResMan
-         * @description Moves a lead's appointment in ResMan to a new date and time, and optionally changes its
+         *
+         * Moves a lead's appointment in ResMan to a new date and time, and optionally changes its
          *     unit and notes (upstream: Lead Management, `/MITS/PostLeadManagement4_0`).
          */
         put: operations["updateResmanLeadAppointment"];
@@ -97,7 +101,8 @@ export interface paths {
         put?: never;
         /**
          * Cancel a lead appointment in ResMan (not supported)
-         * @description Listed by Propexo for completeness, but ResMan offers no upstream way to cancel an
+         *
+         * Listed by Propexo for completeness, but ResMan offers no upstream way to cancel an
          *     appointment, so this operation always answers `405`. Clients should not call it.
          */
         post: operations["cancelResmanLeadAppointment"];
@@ -118,7 +123,8 @@ export interface paths {
         put?: never;
         /**
          * Create an applicant appointment in Rent Manager
-         * @description Books an appointment for an applicant in Rent Manager (upstream: `POST /Appointments`,
+         *
+         * Books an appointment for an applicant in Rent Manager (upstream: `POST /Appointments`,
          *     then `POST /Appointments/{appointmentId}/AppointmentUser`). The write job records the new
          *     record's ID in `created_record_id`.
          */
@@ -140,7 +146,8 @@ export interface paths {
         put?: never;
         /**
          * Create a lead appointment in Rent Manager
-         * @description Books an appointment for a lead in Rent Manager (upstream: `POST /Appointments`, then
+         *
+         * Books an appointment for a lead in Rent Manager (upstream: `POST /Appointments`, then
          *     `POST /Appointments/{appointmentId}/AppointmentUser`). The write job records the new
          *     record's ID in `created_record_id`.
          */
@@ -162,7 +169,8 @@ export interface paths {
         put?: never;
         /**
          * Create a resident appointment in Rent Manager
-         * @description Books an appointment for a resident in Rent Manager (upstream: `POST /Appointments`, then
+         *
+         * Books an appointment for a resident in Rent Manager (upstream: `POST /Appointments`, then
          *     `POST /Appointments/{appointmentId}/AppointmentUser`). The write job records the new
          *     record's ID in `created_record_id`.
          */
@@ -183,7 +191,8 @@ export interface paths {
         get?: never;
         /**
          * Update an applicant appointment in Rent Manager
-         * @description Replaces the date, time, length and title of an applicant's appointment in Rent Manager,
+         *
+         * Replaces the date, time, length and title of an applicant's appointment in Rent Manager,
          *     and optionally its notes (upstream: `POST /Appointments`).
          */
         put: operations["updateRentmanagerApplicantAppointment"];
@@ -204,7 +213,8 @@ export interface paths {
         get?: never;
         /**
          * Update a lead appointment in Rent Manager
-         * @description Replaces the date, time, length and title of a lead's appointment in Rent Manager, and
+         *
+         * Replaces the date, time, length and title of a lead's appointment in Rent Manager, and
          *     optionally its notes (upstream: `POST /Appointments`).
          */
         put: operations["updateRentmanagerLeadAppointment"];
@@ -225,7 +235,8 @@ export interface paths {
         get?: never;
         /**
          * Update a resident appointment in Rent Manager
-         * @description Replaces the date, time, length and title of a resident's appointment in Rent Manager,
+         *
+         * Replaces the date, time, length and title of a resident's appointment in Rent Manager,
          *     and optionally its notes (upstream: `POST /Appointments`).
          */
         put: operations["updateRentmanagerResidentAppointment"];
@@ -247,7 +258,8 @@ export interface paths {
         put?: never;
         /**
          * Cancel an applicant appointment in Rent Manager
-         * @description Cancels an applicant's appointment in Rent Manager (upstream:
+         *
+         * Cancels an applicant's appointment in Rent Manager (upstream:
          *     `DELETE /Appointments/{appointmentId}`). Rent Manager gives back no record ID; the
          *     cancellation shows up in Propexo at the next data sync.
          */
@@ -269,7 +281,8 @@ export interface paths {
         put?: never;
         /**
          * Cancel a lead appointment in Rent Manager
-         * @description Cancels a lead's appointment in Rent Manager (upstream:
+         *
+         * Cancels a lead's appointment in Rent Manager (upstream:
          *     `DELETE /Appointments/{appointmentId}`). Rent Manager gives back no record ID; the
          *     cancellation shows up in Propexo at the next data sync.
          */
@@ -291,7 +304,8 @@ export interface paths {
         put?: never;
         /**
          * Cancel a resident appointment in Rent Manager
-         * @description Cancels a resident's appointment in Rent Manager (upstream:
+         *
+         * Cancels a resident's appointment in Rent Manager (upstream:
          *     `DELETE /Appointments/{appointmentId}`). Rent Manager gives back no record ID; the
          *     cancellation shows up in Propexo at the next data sync.
          */
@@ -313,7 +327,8 @@ export interface paths {
         put?: never;
         /**
          * Query appointment availability in Rent Manager (not supported)
-         * @description Listed by Propexo for completeness, but Rent Manager offers no upstream way to query
+         *
+         * Listed by Propexo for completeness, but Rent Manager offers no upstream way to query
          *     open appointment slots, so this operation always answers `405`. Clients should not call it.
          */
         post: operations["queryRentmanagerAppointmentAvailability"];
@@ -334,7 +349,8 @@ export interface paths {
         put?: never;
         /**
          * Create a lead appointment in Entrata
-         * @description Books an appointment for a lead in Entrata (upstream: `leads/updateLeads`). Entrata
+         *
+         * Books an appointment for a lead in Entrata (upstream: `leads/updateLeads`). Entrata
          *     requires an appointment type and a non-empty note. Send the date and time in US Mountain
          *     Time (see the Entrata tag).
          */
@@ -355,7 +371,8 @@ export interface paths {
         get?: never;
         /**
          * Update a lead appointment in Entrata
-         * @description Changes a lead's appointment in Entrata (upstream: `leads/updateLeads`). Every field is
+         *
+         * Changes a lead's appointment in Entrata (upstream: `leads/updateLeads`). Every field is
          *     optional except `notes`, which Entrata requires on each change and which must not be
          *     empty.
          */
@@ -378,7 +395,8 @@ export interface paths {
         put?: never;
         /**
          * Cancel a lead appointment in Entrata
-         * @description Cancels a lead's appointment in Entrata. Propexo lists this operation for Entrata, but its
+         *
+         * Cancels a lead's appointment in Entrata. Propexo lists this operation for Entrata, but its
          *     page could not be read: the path is inferred from the pattern every other cancel follows,
          *     and the body is inferred too. The client sends what you give it and requires only
          *     `integration_id`; name the appointment in `event_id`.
@@ -401,7 +419,8 @@ export interface paths {
         put?: never;
         /**
          * Create an applicant appointment in Entrata
-         * @description Books an appointment for an applicant in Entrata. Propexo documents this path but not its
+         *
+         * Books an appointment for an applicant in Entrata. Propexo documents this path but not its
          *     body; the fields listed are inferred from the lead appointment. The client sends what you
          *     give it and requires only `integration_id`. Entrata's lead appointment also requires the
          *     date, time and length, `appointment_type` and a non-empty `notes`, so expect the same
@@ -424,7 +443,8 @@ export interface paths {
         get?: never;
         /**
          * Update an applicant appointment in Entrata
-         * @description Changes an applicant's appointment in Entrata. Propexo lists this operation for Entrata,
+         *
+         * Changes an applicant's appointment in Entrata. Propexo lists this operation for Entrata,
          *     but its page could not be read: the path is inferred from the pattern every other update
          *     follows, and the body from the lead update. The client sends what you give it and
          *     requires nothing; the lead update requires a non-empty `notes`, so send one.
@@ -448,7 +468,8 @@ export interface paths {
         put?: never;
         /**
          * Cancel an applicant appointment in Entrata
-         * @description Cancels an applicant's appointment in Entrata. Propexo lists this operation for Entrata,
+         *
+         * Cancels an applicant's appointment in Entrata. Propexo lists this operation for Entrata,
          *     but its page could not be read: the path is inferred from the pattern every other cancel
          *     follows, and the body is inferred too. The client sends what you give it and requires only
          *     `integration_id`; name the appointment in `event_id`.
@@ -471,7 +492,8 @@ export interface paths {
         put?: never;
         /**
          * Query appointment availability in Entrata
-         * @description Reads the open appointment slots of a property's Entrata calendars, live from Entrata,
+         *
+         * Reads the open appointment slots of a property's Entrata calendars, live from Entrata,
          *     for one to seven days from `availability_start_date` (days start at midnight Mountain
          *     Time). The answer carries a job ID like a write, and the calendars in `result`. The
          *     body's fields are documented; the path is inferred from the Rent Manager availability
@@ -495,7 +517,8 @@ export interface paths {
         put?: never;
         /**
          * Create a lead appointment in MRI
-         * @description Books an appointment for a lead in MRI. Propexo lists this operation for MRI, but its page
+         *
+         * Books an appointment for a lead in MRI. Propexo lists this operation for MRI, but its page
          *     could not be read: the path is inferred from the pattern every other create follows, and
          *     the body is inferred too. The client sends what you give it and requires only
          *     `integration_id`.
@@ -517,7 +540,8 @@ export interface paths {
         get?: never;
         /**
          * Update a lead appointment in MRI
-         * @description Moves a lead's appointment in MRI to a new date, and optionally a new time and employee.
+         *
+         * Moves a lead's appointment in MRI to a new date, and optionally a new time and employee.
          *     Propexo's page for this operation was readable only as far as those three fields, so the
          *     body is left open: the client requires `appointment_date`, checks the fields it knows,
          *     and sends any others you give it unchanged.
@@ -541,7 +565,8 @@ export interface paths {
         put?: never;
         /**
          * Create an applicant appointment in MRI
-         * @description Books an appointment for an applicant in MRI. Propexo lists this operation for MRI, but its
+         *
+         * Books an appointment for an applicant in MRI. Propexo lists this operation for MRI, but its
          *     page could not be read: the path is inferred from the pattern every other create follows,
          *     and the body is inferred too. The client sends what you give it and requires only
          *     `integration_id`.
@@ -563,7 +588,8 @@ export interface paths {
         get?: never;
         /**
          * Update an applicant appointment in MRI
-         * @description Changes an applicant's appointment in MRI. Propexo lists this operation for MRI, but its
+         *
+         * Changes an applicant's appointment in MRI. Propexo lists this operation for MRI, but its
          *     page could not be read: the path is inferred from the pattern every other update follows,
          *     and the body from the lead update. The client sends what you give it and requires
          *     nothing; the lead update requires `appointment_date`, so send it.
@@ -587,7 +613,8 @@ export interface paths {
         put?: never;
         /**
          * Create a resident appointment in MRI
-         * @description Books an appointment for a resident in MRI. Propexo lists this operation for MRI, but its
+         *
+         * Books an appointment for a resident in MRI. Propexo lists this operation for MRI, but its
          *     page could not be read: the path is inferred from the pattern every other create follows,
          *     and the body is inferred too. The client sends what you give it and requires only
          *     `integration_id`.
@@ -609,7 +636,8 @@ export interface paths {
         get?: never;
         /**
          * Update a resident appointment in MRI
-         * @description Changes a resident's appointment in MRI. Propexo lists this operation for MRI, but its
+         *
+         * Changes a resident's appointment in MRI. Propexo lists this operation for MRI, but its
          *     page could not be read: the path is inferred from the pattern every other update follows,
          *     and the body from the lead update. The client sends what you give it and requires
          *     nothing; the lead update requires `appointment_date`, so send it.
@@ -633,7 +661,8 @@ export interface paths {
         put?: never;
         /**
          * Create a lead appointment in RealPage Partner Exchange
-         * @description Books an appointment for a lead in RealPage through its Partner Exchange (upstream:
+         *
+         * Books an appointment for a lead in RealPage through its Partner Exchange (upstream:
          *     Prospect Management, `InsertFollowUp`). The employee who takes it and its length are
          *     required. Send the time as the property's clocks show it (see the RealPage tag).
          */
@@ -654,7 +683,8 @@ export interface paths {
         get?: never;
         /**
          * Update a lead appointment in RealPage Partner Exchange
-         * @description Changes a lead's appointment in RealPage through its Partner Exchange. Propexo documents
+         *
+         * Changes a lead's appointment in RealPage through its Partner Exchange. Propexo documents
          *     this path but not its body; the fields listed are inferred from the lead create. The
          *     client sends what you give it and requires nothing.
          */
@@ -677,7 +707,8 @@ export interface paths {
         put?: never;
         /**
          * Create an applicant appointment in RealPage Partner Exchange
-         * @description Books an appointment for an applicant in RealPage through its Partner Exchange (upstream:
+         *
+         * Books an appointment for an applicant in RealPage through its Partner Exchange (upstream:
          *     Prospect Management, `InsertFollowUp`). Propexo's page names the fields but could not be
          *     read for which are required, and not for the path: the path is inferred from the pattern
          *     every other create follows. The client sends what you give it and requires only
@@ -702,7 +733,8 @@ export interface paths {
         put?: never;
         /**
          * Cancel an applicant appointment in RealPage Partner Exchange
-         * @description Cancels an applicant's appointment in RealPage through its Partner Exchange. Propexo
+         *
+         * Cancels an applicant's appointment in RealPage through its Partner Exchange. Propexo
          *     documents this path but not its body; the body is inferred from the other cancels. The
          *     client sends what you give it and requires only `integration_id`; name the appointment in
          *     `event_id`.
@@ -725,7 +757,8 @@ export interface paths {
         put?: never;
         /**
          * Create a lead appointment in AppFolio
-         * @description Books a showing of a unit for a lead in AppFolio (upstream: Showings,
+         *
+         * Books a showing of a unit for a lead in AppFolio (upstream: Showings,
          *     `POST /v0/showings`). The unit and the length are required. Send the date and time in UTC
          *     (see the AppFolio tag).
          */
@@ -747,7 +780,8 @@ export interface paths {
         put?: never;
         /**
          * Create a lead appointment in Yardi REST
-         * @description Books an appointment for a lead in Yardi through its REST connector. Propexo lists this
+         *
+         * Books an appointment for a lead in Yardi through its REST connector. Propexo lists this
          *     operation for Yardi REST, but its page could not be read: the path is inferred from the
          *     pattern every other create follows, and the body is inferred too. The client sends what
          *     you give it and requires only `integration_id`.
@@ -769,7 +803,8 @@ export interface paths {
         get?: never;
         /**
          * Update a lead appointment in Yardi REST
-         * @description Moves a lead's appointment in Yardi through its REST connector. Propexo lists this
+         *
+         * Moves a lead's appointment in Yardi through its REST connector. Propexo lists this
          *     operation for Yardi REST, but its page could not be read: the path is inferred from the
          *     pattern every other update follows, and the body is inferred too. The client sends what
          *     you give it and requires nothing.
@@ -793,7 +828,8 @@ export interface paths {
         put?: never;
         /**
          * Create an applicant appointment in Yardi REST
-         * @description Books an appointment for an applicant in Yardi through its REST connector. Propexo lists
+         *
+         * Books an appointment for an applicant in Yardi through its REST connector. Propexo lists
          *     this operation for Yardi REST, but its page could not be read: the path is inferred from
          *     the pattern every other create follows, and the body is inferred too. The client sends
          *     what you give it and requires only `integration_id`.
@@ -815,7 +851,8 @@ export interface paths {
         get?: never;
         /**
          * Update an applicant appointment in Yardi REST
-         * @description Moves an applicant's appointment in Yardi through its REST connector. Propexo lists this
+         *
+         * Moves an applicant's appointment in Yardi through its REST connector. Propexo lists this
          *     operation for Yardi REST, but its page could not be read: the path is inferred from the
          *     pattern every other update follows, and the body is inferred too. The client sends what
          *     you give it and requires nothing.
@@ -837,7 +874,8 @@ export interface paths {
         };
         /**
          * Get the status of a write job
-         * @description Reports how the write job started by a create, update or cancel is doing: `PENDING` while
+         *
+         * Reports how the write job started by a create, update or cancel is doing: `PENDING` while
          *     it runs, then `SUCCESS`, `PARTIAL_SUCCESS` or `FAILURE`, with the errors it met.
          */
         get: operations["getWriteStatus"];
@@ -860,7 +898,8 @@ export interface paths {
         put?: never;
         /**
          * Retry a failed write job
-         * @description Queues a failed write job to run again and returns the ID of the new job. Only jobs that
+         *
+         * Queues a failed write job to run again and returns the ID of the new job. Only jobs that
          *     failed can be retried.
          */
         post: operations["retryWrite"];
@@ -874,33 +913,33 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
+        /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
         AppointmentDate: string;
         /**
-         * @description Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+         * Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
          *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
          */
         AppointmentTime: string;
-        /** @description Length of the appointment in whole minutes, greater than zero. */
+        /** Length of the appointment in whole minutes, greater than zero. */
         AppointmentDurationMinutes: number;
-        /** @description Short title of the appointment, at most 50 characters. */
+        /** Short title of the appointment, at most 50 characters. */
         AppointmentTitle: string;
         /**
-         * @description The PMS behind an integration. Propexo's published enum lists the values below; newer
+         * The PMS behind an integration. Propexo's published enum lists the values below; newer
          *     pages name more vendors, so treat an unknown value as possible.
          * @enum {string}
          */
         IntegrationVendor: "SAMPLE2" | "BUILDIUM" | "ENTRATA" | "MRI" | "PROPERTYWARE" | "PROPERTYWARE_REST" | "REALPAGE" | "REALPAGE_RPX" | "RENTMANAGER" | "RENTVINE" | "RESMAN" | "SAMPLE1";
-        /** @description The body of every error response. */
+        /** The body of every error response. */
         errorResponse: {
-            /** @description What went wrong. */
+            /** What went wrong. */
             error: {
-                /** @description Machine-readable error code, such as `invalid_request`. */
+                /** Machine-readable error code, such as `invalid_request`. */
                 code: string;
-                /** @description Human-readable explanation. */
+                /** Human-readable explanation. */
                 message: string;
                 /**
-                 * @description Extra detail. For a body that fails validation it holds the validator's issue
+                 * Extra detail. For a body that fails validation it holds the validator's issue
                  *     list (`issues`, each with `code`, `path` and `message`).
                  */
                 details?: {
@@ -908,356 +947,460 @@ export interface components {
                 };
             };
         };
-        /** @description Paging information of a list response. */
+        /** Paging information of a list response. */
         ResponseMeta: {
-            /** @description Offset of the first result in this page. */
+            /** Offset of the first result in this page. */
             offset?: number;
-            /** @description Page size that was applied. */
+            /** Page size that was applied. */
             limit?: number;
-            /** @description The sort order that was applied, one entry per field. */
+            /** The sort order that was applied, one entry per field. */
             orderBy: components["schemas"]["OrderByEntry"][];
-            /** @description Whether more results follow this page. */
+            /** Whether more results follow this page. */
             hasMore?: boolean | null;
-            /** @description Number of results across all pages. */
+            /** Number of results across all pages. */
             total?: number;
         };
         /**
-         * @description One sort key. Propexo types these entries as plain objects; the `field` and `direction`
+         * One sort key. Propexo types these entries as plain objects; the `field` and `direction`
          *     members are inferred from its examples.
          */
         OrderByEntry: {
-            /** @description Field sorted on (inferred). */
+            /** Field sorted on (inferred). */
             field?: string;
-            /** @description `asc` or `desc` (inferred). */
+            /** `asc` or `desc` (inferred). */
             direction?: string;
         };
-        /** @description Identifies the asynchronous job that carries out a write. */
+        /** Identifies the asynchronous job that carries out a write. */
         WriteJobMeta: {
-            /** @description ID of the job; pass it to the write-status operation. */
+            /** ID of the job; pass it to the write-status operation. */
             job_id: string;
         };
         /**
-         * @description An event synced from a PMS; appointments are events. Every member is always present,
+         * An event synced from a PMS; appointments are events. Every member is always present,
          *     and most may be null when the PMS does not provide them.
          */
         Event: {
-            /** @description Propexo ID of the event. */
+            /** Propexo ID of the event. */
             id: string;
-            /** @description When Propexo first stored the record (ISO 8601). */
+            /** When Propexo first stored the record (ISO 8601). */
             created_at: string;
-            /** @description When Propexo last changed the record (ISO 8601). */
+            /** When Propexo last changed the record (ISO 8601). */
             updated_at: string;
-            /** @description When the record was last read from the PMS (ISO 8601). */
+            /** When the record was last read from the PMS (ISO 8601). */
             last_seen: string | null;
-            /** @description ID of the event in the PMS. */
+            /** ID of the event in the PMS. */
             x_id: string;
-            /** @description ID of the property in the PMS. */
+            /** ID of the property in the PMS. */
             x_property_id: string;
-            /** @description ID of the leasing agent in the PMS. */
+            /** ID of the leasing agent in the PMS. */
             x_leasing_agent_id: string | null;
-            /** @description ID of the event type in the PMS. */
+            /** ID of the event type in the PMS. */
             x_type_id: string | null;
-            /** @description ID of the location in the PMS; Rent Manager only, null elsewhere. */
+            /** ID of the location in the PMS; Rent Manager only, null elsewhere. */
             x_location_id: string | null;
-            /** @description Name of the event. */
+            /** Name of the event. */
             event_name: string | null;
-            /** @description When the event happened (ISO 8601). */
+            /** When the event happened (ISO 8601). */
             event_datetime: string | null;
-            /** @description When the appointment takes place (ISO 8601). */
+            /** When the appointment takes place (ISO 8601). */
             appointment_datetime: string | null;
-            /** @description Event type as the PMS names it. */
+            /** Event type as the PMS names it. */
             type_raw: string | null;
-            /** @description Notes on the event. */
+            /** Notes on the event. */
             notes: string | null;
-            /** @description Name of the agent the event belongs to. */
+            /** Name of the agent the event belongs to. */
             agent_name: string | null;
-            /** @description Why the event took place. */
+            /** Why the event took place. */
             reasons_for_event: string | null;
-            /** @description Propexo IDs of the leads the event involves. */
+            /** Propexo IDs of the leads the event involves. */
             associated_lead_ids: string[] | null;
-            /** @description Propexo IDs of the applicants the event involves. */
+            /** Propexo IDs of the applicants the event involves. */
             associated_applicant_ids: string[] | null;
-            /** @description Propexo IDs of the residents the event involves. */
+            /** Propexo IDs of the residents the event involves. */
             associated_resident_ids: string[] | null;
-            /** @description Propexo ID of the integration the event came from. */
+            /** Propexo ID of the integration the event came from. */
             integration_id: string;
+            /**
+             * The PMS behind an integration. Propexo's published enum lists the values below; newer
+             *     pages name more vendors, so treat an unknown value as possible.
+             */
             integration_vendor: components["schemas"]["IntegrationVendor"];
-            /** @description Propexo ID of the property. */
+            /** Propexo ID of the property. */
             property_id: string;
         };
-        /** @description One page of appointments. */
+        /** One page of appointments. */
         AppointmentList: {
+            /** Paging information of a list response. */
             meta: components["schemas"]["ResponseMeta"];
-            /** @description The appointments in this page. */
+            /** The appointments in this page. */
             results: components["schemas"]["Event"][];
         };
-        /** @description One event, in the list envelope. */
+        /** One event, in the list envelope. */
         EventEnvelope: {
+            /** Paging information of a list response. */
             meta: components["schemas"]["ResponseMeta"];
+            /**
+             * An event synced from a PMS; appointments are events. Every member is always present,
+             *     and most may be null when the PMS does not provide them.
+             */
             results: components["schemas"]["Event"];
         };
-        /** @description A new appointment for a lead in ResMan. */
+        /** A new appointment for a lead in ResMan. */
         ResmanLeadAppointmentCreateInput: {
-            /** @description Propexo ID of the ResMan integration. */
+            /** Propexo ID of the ResMan integration. */
             integration_id: string;
-            /** @description Propexo ID of the lead. */
+            /** Propexo ID of the lead. */
             lead_id: string;
-            /** @description Propexo ID of the lead source. */
+            /** Propexo ID of the lead source. */
             lead_source_id: string;
-            /** @description Propexo ID of the unit to show. */
+            /** Propexo ID of the unit to show. */
             unit_id?: string;
+            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date: components["schemas"]["AppointmentDate"];
+            /**
+             * Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+             *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
+             */
             appointment_time: components["schemas"]["AppointmentTime"];
-            /** @description Notes on the appointment. */
+            /** Notes on the appointment. */
             notes?: string;
         };
-        /** @description The accepted write and the fields it will send. */
+        /** The accepted write and the fields it will send. */
         ResmanLeadAppointmentCreateOutput: {
+            /** Identifies the asynchronous job that carries out a write. */
             meta: components["schemas"]["WriteJobMeta"];
-            /** @description The accepted fields. Which of them are always present is inferred from the request. */
+            /** The accepted fields. Which of them are always present is inferred from the request. */
             result: {
-                /** @description Propexo ID of the integration. */
+                /** Propexo ID of the integration. */
                 integration_id: string;
-                /** @description Propexo ID of the lead. */
+                /** Propexo ID of the lead. */
                 lead_id: string;
-                /** @description Propexo ID of the lead source. */
+                /** Propexo ID of the lead source. */
                 lead_source_id: string;
-                /** @description Propexo ID of the unit. */
+                /** Propexo ID of the unit. */
                 unit_id?: string;
+                /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
                 appointment_date: components["schemas"]["AppointmentDate"];
+                /**
+                 * Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+                 *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
+                 */
                 appointment_time: components["schemas"]["AppointmentTime"];
-                /** @description Notes on the appointment. */
+                /** Notes on the appointment. */
                 notes?: string;
             };
         };
-        /** @description The new date and time of a lead's appointment in ResMan. */
+        /** The new date and time of a lead's appointment in ResMan. */
         ResmanLeadAppointmentUpdateInput: {
+            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date: components["schemas"]["AppointmentDate"];
+            /**
+             * Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+             *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
+             */
             appointment_time: components["schemas"]["AppointmentTime"];
-            /** @description Propexo ID of the unit. */
+            /** Propexo ID of the unit. */
             unit_id?: string;
-            /** @description Notes on the appointment. */
+            /** Notes on the appointment. */
             notes?: string;
         };
-        /** @description The accepted write and the fields it will send. */
+        /** The accepted write and the fields it will send. */
         ResmanLeadAppointmentUpdateOutput: {
+            /** Identifies the asynchronous job that carries out a write. */
             meta: components["schemas"]["WriteJobMeta"];
-            /** @description The accepted fields and the event they apply to. */
+            /** The accepted fields and the event they apply to. */
             result: {
-                /** @description Propexo ID of the appointment event. */
+                /** Propexo ID of the appointment event. */
                 event_id: string;
+                /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
                 appointment_date: components["schemas"]["AppointmentDate"];
+                /**
+                 * Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+                 *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
+                 */
                 appointment_time?: components["schemas"]["AppointmentTime"];
-                /** @description Propexo ID of the unit. */
+                /** Propexo ID of the unit. */
                 unit_id?: string;
-                /** @description Notes on the appointment. */
+                /** Notes on the appointment. */
                 notes?: string;
             };
         };
-        /** @description A new appointment for a lead in Rent Manager. */
+        /** A new appointment for a lead in Rent Manager. */
         RentmanagerLeadAppointmentCreateInput: {
-            /** @description Propexo ID of the Rent Manager integration. */
+            /** Propexo ID of the Rent Manager integration. */
             integration_id: string;
-            /** @description Propexo ID of the lead. */
+            /** Propexo ID of the lead. */
             lead_id: string;
-            /** @description Propexo ID of the employee who takes the appointment. */
+            /** Propexo ID of the employee who takes the appointment. */
             employee_id?: string;
+            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date: components["schemas"]["AppointmentDate"];
+            /**
+             * Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+             *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
+             */
             appointment_time: components["schemas"]["AppointmentTime"];
+            /** Length of the appointment in whole minutes, greater than zero. */
             appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
+            /** Short title of the appointment, at most 50 characters. */
             title: components["schemas"]["AppointmentTitle"];
-            /** @description Notes on the appointment. */
+            /** Notes on the appointment. */
             notes?: string;
         };
         /**
-         * @description A new appointment for an applicant in Rent Manager. Propexo's page for this operation was
+         * A new appointment for an applicant in Rent Manager. Propexo's page for this operation was
          *     not readable past its path; the members are inferred from the lead body with `applicant_id`
          *     in place of `lead_id` (same upstream calls). The body is open, and only
          *     `integration_id`, which every Propexo write requires, is required here; the lead create
          *     also requires the subject's ID, the date, time, length and title, so send those.
          */
         RentmanagerApplicantAppointmentCreateInput: {
-            /** @description Propexo ID of the Rent Manager integration. */
+            /** Propexo ID of the Rent Manager integration. */
             integration_id: string;
-            /** @description Propexo ID of the applicant (inferred). */
+            /** Propexo ID of the applicant (inferred). */
             applicant_id?: string;
-            /** @description Propexo ID of the employee who takes the appointment. */
+            /** Propexo ID of the employee who takes the appointment. */
             employee_id?: string;
+            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date?: components["schemas"]["AppointmentDate"];
+            /**
+             * Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+             *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
+             */
             appointment_time?: components["schemas"]["AppointmentTime"];
+            /** Length of the appointment in whole minutes, greater than zero. */
             appointment_duration_minutes?: components["schemas"]["AppointmentDurationMinutes"];
+            /** Short title of the appointment, at most 50 characters. */
             title?: components["schemas"]["AppointmentTitle"];
-            /** @description Notes on the appointment. */
+            /** Notes on the appointment. */
             notes?: string;
         } & {
             [key: string]: unknown;
         };
         /**
-         * @description A new appointment for a resident in Rent Manager. Propexo's page for this operation was
+         * A new appointment for a resident in Rent Manager. Propexo's page for this operation was
          *     not readable past its path; the members are inferred from the lead body with `resident_id`
          *     in place of `lead_id` (same upstream calls). The body is open, and only
          *     `integration_id`, which every Propexo write requires, is required here; the lead create
          *     also requires the subject's ID, the date, time, length and title, so send those.
          */
         RentmanagerResidentAppointmentCreateInput: {
-            /** @description Propexo ID of the Rent Manager integration. */
+            /** Propexo ID of the Rent Manager integration. */
             integration_id: string;
-            /** @description Propexo ID of the resident (inferred). */
+            /** Propexo ID of the resident (inferred). */
             resident_id?: string;
-            /** @description Propexo ID of the employee who takes the appointment. */
+            /** Propexo ID of the employee who takes the appointment. */
             employee_id?: string;
+            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date?: components["schemas"]["AppointmentDate"];
+            /**
+             * Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+             *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
+             */
             appointment_time?: components["schemas"]["AppointmentTime"];
+            /** Length of the appointment in whole minutes, greater than zero. */
             appointment_duration_minutes?: components["schemas"]["AppointmentDurationMinutes"];
+            /** Short title of the appointment, at most 50 characters. */
             title?: components["schemas"]["AppointmentTitle"];
-            /** @description Notes on the appointment. */
+            /** Notes on the appointment. */
             notes?: string;
         } & {
             [key: string]: unknown;
         };
-        /** @description The accepted write and the fields it will send. */
+        /** The accepted write and the fields it will send. */
         RentmanagerLeadAppointmentCreateOutput: {
+            /** Identifies the asynchronous job that carries out a write. */
             meta: components["schemas"]["WriteJobMeta"];
-            /** @description The accepted fields. Which of them are always present is inferred from the request. */
+            /** The accepted fields. Which of them are always present is inferred from the request. */
             result: {
-                /** @description Propexo ID of the integration. */
+                /** Propexo ID of the integration. */
                 integration_id: string;
-                /** @description Propexo ID of the lead. */
+                /** Propexo ID of the lead. */
                 lead_id: string;
-                /** @description Propexo ID of the employee. */
+                /** Propexo ID of the employee. */
                 employee_id?: string;
+                /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
                 appointment_date: components["schemas"]["AppointmentDate"];
+                /**
+                 * Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+                 *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
+                 */
                 appointment_time: components["schemas"]["AppointmentTime"];
+                /** Length of the appointment in whole minutes, greater than zero. */
                 appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
+                /** Short title of the appointment, at most 50 characters. */
                 title: components["schemas"]["AppointmentTitle"];
-                /** @description Notes on the appointment. */
+                /** Notes on the appointment. */
                 notes?: string;
             };
         };
-        /** @description The accepted write and the fields it will send (inferred, like the request). */
+        /** The accepted write and the fields it will send (inferred, like the request). */
         RentmanagerApplicantAppointmentCreateOutput: {
+            /** Identifies the asynchronous job that carries out a write. */
             meta: components["schemas"]["WriteJobMeta"];
-            /** @description The accepted fields (inferred to echo the request). */
+            /** The accepted fields (inferred to echo the request). */
             result: {
-                /** @description Propexo ID of the integration. */
+                /** Propexo ID of the integration. */
                 integration_id: string;
-                /** @description Propexo ID of the applicant. */
+                /** Propexo ID of the applicant. */
                 applicant_id: string;
-                /** @description Propexo ID of the employee. */
+                /** Propexo ID of the employee. */
                 employee_id?: string;
+                /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
                 appointment_date: components["schemas"]["AppointmentDate"];
+                /**
+                 * Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+                 *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
+                 */
                 appointment_time: components["schemas"]["AppointmentTime"];
+                /** Length of the appointment in whole minutes, greater than zero. */
                 appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
+                /** Short title of the appointment, at most 50 characters. */
                 title: components["schemas"]["AppointmentTitle"];
-                /** @description Notes on the appointment. */
+                /** Notes on the appointment. */
                 notes?: string;
             };
         };
-        /** @description The accepted write and the fields it will send (inferred, like the request). */
+        /** The accepted write and the fields it will send (inferred, like the request). */
         RentmanagerResidentAppointmentCreateOutput: {
+            /** Identifies the asynchronous job that carries out a write. */
             meta: components["schemas"]["WriteJobMeta"];
-            /** @description The accepted fields (inferred to echo the request). */
+            /** The accepted fields (inferred to echo the request). */
             result: {
-                /** @description Propexo ID of the integration. */
+                /** Propexo ID of the integration. */
                 integration_id: string;
-                /** @description Propexo ID of the resident. */
+                /** Propexo ID of the resident. */
                 resident_id: string;
-                /** @description Propexo ID of the employee. */
+                /** Propexo ID of the employee. */
                 employee_id?: string;
+                /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
                 appointment_date: components["schemas"]["AppointmentDate"];
+                /**
+                 * Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+                 *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
+                 */
                 appointment_time: components["schemas"]["AppointmentTime"];
+                /** Length of the appointment in whole minutes, greater than zero. */
                 appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
+                /** Short title of the appointment, at most 50 characters. */
                 title: components["schemas"]["AppointmentTitle"];
-                /** @description Notes on the appointment. */
+                /** Notes on the appointment. */
                 notes?: string;
             };
         };
-        /** @description The new schedule of an applicant's appointment in Rent Manager. */
+        /** The new schedule of an applicant's appointment in Rent Manager. */
         RentmanagerApplicantAppointmentUpdateInput: {
+            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date: components["schemas"]["AppointmentDate"];
+            /**
+             * Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+             *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
+             */
             appointment_time: components["schemas"]["AppointmentTime"];
+            /** Length of the appointment in whole minutes, greater than zero. */
             appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
+            /** Short title of the appointment, at most 50 characters. */
             title: components["schemas"]["AppointmentTitle"];
-            /** @description Notes on the appointment. */
+            /** Notes on the appointment. */
             notes?: string;
         };
         /**
-         * @description The new schedule of a lead's appointment in Rent Manager. The date and time are
+         * The new schedule of a lead's appointment in Rent Manager. The date and time are
          *     documented; the rest of the body is inferred to match the applicant update, which also
          *     requires the length and title, so send those. Because the page was cut off, the body is
          *     open and only the documented date and time are required.
          */
         RentmanagerLeadAppointmentUpdateInput: {
+            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date: components["schemas"]["AppointmentDate"];
+            /**
+             * Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+             *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
+             */
             appointment_time: components["schemas"]["AppointmentTime"];
-            /** @description Length of the appointment in whole minutes, greater than zero (inferred). */
+            /** Length of the appointment in whole minutes, greater than zero (inferred). */
             appointment_duration_minutes?: components["schemas"]["AppointmentDurationMinutes"];
-            /** @description Short title of the appointment, at most 50 characters (inferred). */
+            /** Short title of the appointment, at most 50 characters (inferred). */
             title?: components["schemas"]["AppointmentTitle"];
-            /** @description Notes on the appointment (inferred). */
+            /** Notes on the appointment (inferred). */
             notes?: string;
         } & {
             [key: string]: unknown;
         };
         /**
-         * @description The new schedule of a resident's appointment in Rent Manager. The date and time are
+         * The new schedule of a resident's appointment in Rent Manager. The date and time are
          *     documented; the rest of the body is inferred to match the applicant update, which also
          *     requires the length and title, so send those. Because the page was cut off, the body is
          *     open and only the documented date and time are required.
          */
         RentmanagerResidentAppointmentUpdateInput: {
+            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date: components["schemas"]["AppointmentDate"];
+            /**
+             * Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+             *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
+             */
             appointment_time: components["schemas"]["AppointmentTime"];
-            /** @description Length of the appointment in whole minutes, greater than zero (inferred). */
+            /** Length of the appointment in whole minutes, greater than zero (inferred). */
             appointment_duration_minutes?: components["schemas"]["AppointmentDurationMinutes"];
-            /** @description Short title of the appointment, at most 50 characters (inferred). */
+            /** Short title of the appointment, at most 50 characters (inferred). */
             title?: components["schemas"]["AppointmentTitle"];
-            /** @description Notes on the appointment (inferred). */
+            /** Notes on the appointment (inferred). */
             notes?: string;
         } & {
             [key: string]: unknown;
         };
-        /** @description The accepted write and the fields it will send. */
+        /** The accepted write and the fields it will send. */
         RentmanagerAppointmentUpdateOutput: {
+            /** Identifies the asynchronous job that carries out a write. */
             meta: components["schemas"]["WriteJobMeta"];
             /**
-             * @description The accepted fields and the event they apply to. Propexo documents only that this is
+             * The accepted fields and the event they apply to. Propexo documents only that this is
              *     an object; the members are inferred to echo the request plus `event_id`, as ResMan does.
              */
             result: {
-                /** @description Propexo ID of the appointment event (inferred). */
+                /** Propexo ID of the appointment event (inferred). */
                 event_id?: string;
+                /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
                 appointment_date?: components["schemas"]["AppointmentDate"];
+                /**
+                 * Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+                 *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
+                 */
                 appointment_time?: components["schemas"]["AppointmentTime"];
+                /** Length of the appointment in whole minutes, greater than zero. */
                 appointment_duration_minutes?: components["schemas"]["AppointmentDurationMinutes"];
+                /** Short title of the appointment, at most 50 characters. */
                 title?: components["schemas"]["AppointmentTitle"];
-                /** @description Notes on the appointment (inferred). */
+                /** Notes on the appointment (inferred). */
                 notes?: string;
             };
         };
-        /** @description The appointment to cancel. */
+        /** The appointment to cancel. */
         RentmanagerAppointmentCancelInput: {
-            /** @description Propexo ID of the Rent Manager integration. */
+            /** Propexo ID of the Rent Manager integration. */
             integration_id: string;
-            /** @description Propexo ID of the appointment event. */
+            /** Propexo ID of the appointment event. */
             event_id: string;
         };
-        /** @description The accepted cancellation. */
+        /** The accepted cancellation. */
         RentmanagerAppointmentCancelOutput: {
+            /** Identifies the asynchronous job that carries out a write. */
             meta: components["schemas"]["WriteJobMeta"];
-            /** @description The cancelled appointment. */
+            /** The cancelled appointment. */
             result: {
-                /** @description Propexo ID of the integration. */
+                /** Propexo ID of the integration. */
                 integration_id: string;
-                /** @description Propexo ID of the appointment event. */
+                /** Propexo ID of the appointment event. */
                 event_id: string;
             };
         };
-        /** @description The accepted write and what Propexo will send to the PMS. */
+        /** The accepted write and what Propexo will send to the PMS. */
         AppointmentWriteOutput: {
+            /** Identifies the asynchronous job that carries out a write. */
             meta: components["schemas"]["WriteJobMeta"];
             /**
-             * @description The accepted fields. Propexo documents only that this is an object; it is inferred to
+             * The accepted fields. Propexo documents only that this is an object; it is inferred to
              *     echo the request (plus `event_id` on updates), so read only the members you sent.
              */
             result: {
@@ -1265,419 +1408,554 @@ export interface components {
             };
         };
         /**
-         * @description The appointment to cancel. Propexo documents this body only for Rent Manager
+         * The appointment to cancel. Propexo documents this body only for Rent Manager
          *     (`integration_id` and `event_id`); for the PMSs that use this schema it is inferred to
          *     match. It is left open, and only `integration_id`, which every Propexo write requires, is
          *     required here: the client sends anything else you give it.
          */
         AppointmentCancelInput: {
-            /** @description Propexo ID of the integration. */
+            /** Propexo ID of the integration. */
             integration_id: string;
-            /** @description Propexo ID of the appointment event to cancel. */
+            /** Propexo ID of the appointment event to cancel. */
             event_id?: string;
         } & {
             [key: string]: unknown;
         };
         /**
-         * @description How urgent the appointment is. Propexo's pages show this as a list of values without
+         * How urgent the appointment is. Propexo's pages show this as a list of values without
          *     printing them; its generic appointment writes accept `HIGH`, `MEDIUM` and `LOW`, which are
          *     inferred to be the values here, so the client does not restrict the text.
          * @example HIGH
          */
         AppointmentPriority: string;
-        /** @description The calendars that can take appointments, with their open slots. */
+        /** The calendars that can take appointments, with their open slots. */
         AppointmentAvailabilityOutput: {
+            /** Identifies the asynchronous job that carries out a write. */
             meta: components["schemas"]["WriteJobMeta"];
-            /** @description One entry per calendar. */
+            /** One entry per calendar. */
             result: components["schemas"]["CalendarAvailability"][];
         };
         /**
-         * @description One calendar's routine hours and open slots, day by day. Propexo documents this shape for
+         * One calendar's routine hours and open slots, day by day. Propexo documents this shape for
          *     its generic availability query; the per-PMS query is inferred to answer the same way.
          */
         CalendarAvailability: {
-            /** @description When the calendar was last read from the PMS (ISO 8601). */
+            /** When the calendar was last read from the PMS (ISO 8601). */
             last_seen: string;
             /**
-             * @description Whose calendar this is.
+             * Whose calendar this is.
              * @enum {string}
              */
             calendar_type: "AGENT_CALENDAR" | "PROPERTY_CALENDAR" | "ENTRATA_SELF_GUIDED_TOUR_CALENDAR";
-            /** @description ID of the agent in the PMS. */
+            /** ID of the agent in the PMS. */
             x_agent_id: string | null;
-            /** @description First name of the agent. */
+            /** First name of the agent. */
             agent_first_name: string | null;
-            /** @description Last name of the agent. */
+            /** Last name of the agent. */
             agent_last_name: string | null;
-            /** @description Usual length of an appointment on this calendar, in minutes. */
+            /** Usual length of an appointment on this calendar, in minutes. */
             default_appointment_length: number | null;
-            /** @description How many minutes ahead an appointment must be booked at the least. */
+            /** How many minutes ahead an appointment must be booked at the least. */
             minimum_appointment_lead_time: number | null;
-            /** @description Time zone of the calendar, when the PMS reports one. */
+            /** Time zone of the calendar, when the PMS reports one. */
             timezone: string | null;
-            /** @description ID of the property in the PMS. */
+            /** ID of the property in the PMS. */
             x_property_id: string | null;
-            /** @description The days of the queried range. */
+            /** The days of the queried range. */
             calendar_days: components["schemas"]["CalendarDay"][];
         };
-        /** @description One day of a calendar (inferred, like the calendar). */
+        /** One day of a calendar (inferred, like the calendar). */
         CalendarDay: {
+            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             date: components["schemas"]["AppointmentDate"];
-            /** @description Name of the weekday. */
+            /** Name of the weekday. */
             day_of_week: string;
-            /** @description When the first appointment of the day may start, `HH:MM:SS`. */
+            /** When the first appointment of the day may start, `HH:MM:SS`. */
             opening_time: string | null;
-            /** @description When the last appointment of the day must end, `HH:MM:SS`. */
+            /** When the last appointment of the day must end, `HH:MM:SS`. */
             closing_time: string | null;
             /**
-             * @description Whether appointments on this calendar may overlap.
+             * Whether appointments on this calendar may overlap.
              * @enum {string}
              */
             simultaneous_appointment_mode: "SINGLE" | "MULTIPLE" | "UNLIMITED" | "UNKNOWN";
-            /** @description Most appointments that may take place at the same moment. */
+            /** Most appointments that may take place at the same moment. */
             max_simultaneous_appointments: number | null;
-            /** @description The open slots of the day; an entry may be null. */
+            /** The open slots of the day; an entry may be null. */
             available_slots: ({
+                /**
+                 * Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+                 *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
+                 */
                 start: components["schemas"]["AppointmentTime"];
-                /** @description When the slot ends, when the PMS says. */
+                /** When the slot ends, when the PMS says. */
                 end: string | null;
             } | null)[];
         };
         /**
-         * @description The kind of Entrata calendar appointment. Propexo's Entrata pages show a list of values
+         * The kind of Entrata calendar appointment. Propexo's Entrata pages show a list of values
          *     without printing them; its generic writes accept `LEASING_APPOINTMENT`,
          *     `SELF_GUIDED_TOUR`, `TOUR` and `VIRTUAL_TOUR`, which are inferred to be the values here,
          *     so the client does not restrict the text.
          * @example TOUR
          */
         EntrataAppointmentType: string;
-        /** @description Notes on the appointment; Entrata requires at least one character. */
+        /** Notes on the appointment; Entrata requires at least one character. */
         EntrataNotes: string;
-        /** @description A new appointment for a lead in Entrata. */
+        /** A new appointment for a lead in Entrata. */
         EntrataLeadAppointmentCreateInput: {
-            /** @description Propexo ID of the Entrata integration. */
+            /** Propexo ID of the Entrata integration. */
             integration_id: string;
-            /** @description Propexo ID of the lead. */
+            /** Propexo ID of the lead. */
             lead_id: string;
+            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date: components["schemas"]["AppointmentDate"];
+            /**
+             * Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+             *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
+             */
             appointment_time: components["schemas"]["AppointmentTime"];
+            /** Length of the appointment in whole minutes, greater than zero. */
             appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
+            /**
+             * The kind of Entrata calendar appointment. Propexo's Entrata pages show a list of values
+             *     without printing them; its generic writes accept `LEASING_APPOINTMENT`,
+             *     `SELF_GUIDED_TOUR`, `TOUR` and `VIRTUAL_TOUR`, which are inferred to be the values here,
+             *     so the client does not restrict the text.
+             */
             appointment_type: components["schemas"]["EntrataAppointmentType"];
+            /** Notes on the appointment; Entrata requires at least one character. */
             notes: components["schemas"]["EntrataNotes"];
-            /** @description Propexo ID of the unit to show. */
+            /** Propexo ID of the unit to show. */
             unit_id?: string;
-            /** @description Title of the appointment. */
+            /** Title of the appointment. */
             title?: string;
         };
-        /** @description The changes to a lead's appointment in Entrata; a note is required with each. */
+        /** The changes to a lead's appointment in Entrata; a note is required with each. */
         EntrataLeadAppointmentUpdateInput: {
+            /** Notes on the appointment; Entrata requires at least one character. */
             notes: components["schemas"]["EntrataNotes"];
-            /** @description Propexo ID of the unit to show. */
+            /** Propexo ID of the unit to show. */
             unit_id?: string;
+            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date?: components["schemas"]["AppointmentDate"];
+            /**
+             * Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+             *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
+             */
             appointment_time?: components["schemas"]["AppointmentTime"];
+            /** Length of the appointment in whole minutes, greater than zero. */
             appointment_duration_minutes?: components["schemas"]["AppointmentDurationMinutes"];
+            /**
+             * The kind of Entrata calendar appointment. Propexo's Entrata pages show a list of values
+             *     without printing them; its generic writes accept `LEASING_APPOINTMENT`,
+             *     `SELF_GUIDED_TOUR`, `TOUR` and `VIRTUAL_TOUR`, which are inferred to be the values here,
+             *     so the client does not restrict the text.
+             */
             appointment_type?: components["schemas"]["EntrataAppointmentType"];
-            /** @description Title of the appointment. */
+            /** Title of the appointment. */
             title?: string;
         };
         /**
-         * @description A new appointment for an applicant in Entrata. Propexo documents the path but not the
+         * A new appointment for an applicant in Entrata. Propexo documents the path but not the
          *     body: the members are inferred from the lead appointment with `applicant_id` in place of
          *     `lead_id`. The body is open, and only `integration_id`, which every Propexo write
          *     requires, is required here.
          */
         EntrataApplicantAppointmentCreateInput: {
-            /** @description Propexo ID of the Entrata integration. */
+            /** Propexo ID of the Entrata integration. */
             integration_id: string;
-            /** @description Propexo ID of the applicant. */
+            /** Propexo ID of the applicant. */
             applicant_id?: string;
+            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date?: components["schemas"]["AppointmentDate"];
+            /**
+             * Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+             *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
+             */
             appointment_time?: components["schemas"]["AppointmentTime"];
+            /** Length of the appointment in whole minutes, greater than zero. */
             appointment_duration_minutes?: components["schemas"]["AppointmentDurationMinutes"];
+            /**
+             * The kind of Entrata calendar appointment. Propexo's Entrata pages show a list of values
+             *     without printing them; its generic writes accept `LEASING_APPOINTMENT`,
+             *     `SELF_GUIDED_TOUR`, `TOUR` and `VIRTUAL_TOUR`, which are inferred to be the values here,
+             *     so the client does not restrict the text.
+             */
             appointment_type?: components["schemas"]["EntrataAppointmentType"];
-            /** @description Notes on the appointment; the lead appointment requires at least one character. */
+            /** Notes on the appointment; the lead appointment requires at least one character. */
             notes?: string;
-            /** @description Propexo ID of the unit to show. */
+            /** Propexo ID of the unit to show. */
             unit_id?: string;
-            /** @description Title of the appointment. */
+            /** Title of the appointment. */
             title?: string;
         } & {
             [key: string]: unknown;
         };
         /**
-         * @description The changes to an applicant's appointment in Entrata. Propexo's page for this operation
+         * The changes to an applicant's appointment in Entrata. Propexo's page for this operation
          *     could not be read: the members are inferred from the lead update, and the body is open
          *     with nothing required.
          */
         EntrataApplicantAppointmentUpdateInput: {
-            /** @description Notes on the change; the lead update requires at least one character. */
+            /** Notes on the change; the lead update requires at least one character. */
             notes?: string;
-            /** @description Propexo ID of the unit to show. */
+            /** Propexo ID of the unit to show. */
             unit_id?: string;
+            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date?: components["schemas"]["AppointmentDate"];
+            /**
+             * Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+             *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
+             */
             appointment_time?: components["schemas"]["AppointmentTime"];
+            /** Length of the appointment in whole minutes, greater than zero. */
             appointment_duration_minutes?: components["schemas"]["AppointmentDurationMinutes"];
+            /**
+             * The kind of Entrata calendar appointment. Propexo's Entrata pages show a list of values
+             *     without printing them; its generic writes accept `LEASING_APPOINTMENT`,
+             *     `SELF_GUIDED_TOUR`, `TOUR` and `VIRTUAL_TOUR`, which are inferred to be the values here,
+             *     so the client does not restrict the text.
+             */
             appointment_type?: components["schemas"]["EntrataAppointmentType"];
-            /** @description Title of the appointment. */
+            /** Title of the appointment. */
             title?: string;
         } & {
             [key: string]: unknown;
         };
-        /** @description Which property, days and calendars to read open slots for. */
+        /** Which property, days and calendars to read open slots for. */
         EntrataAppointmentAvailabilityInput: {
-            /** @description Propexo ID of the Entrata integration. */
+            /** Propexo ID of the Entrata integration. */
             integration_id: string;
-            /** @description Propexo ID of the property. */
+            /** Propexo ID of the property. */
             property_id: string;
-            /** @description First day to read; Entrata starts at midnight of this day, Mountain Time. */
+            /** First day to read; Entrata starts at midnight of this day, Mountain Time. */
             availability_start_date: components["schemas"]["AppointmentDate"];
-            /** @description How many days to read, from one to seven. */
+            /** How many days to read, from one to seven. */
             availability_duration_days: number;
             /**
-             * @description Length of the appointment to find slots for, in whole minutes; without it each
+             * Length of the appointment to find slots for, in whole minutes; without it each
              *     calendar's own default length is used.
              */
             appointment_duration_minutes?: components["schemas"]["AppointmentDurationMinutes"];
             /**
-             * @description The calendar groups to consider; Entrata uses the resident and leasing groups when this
+             * The calendar groups to consider; Entrata uses the resident and leasing groups when this
              *     is left out, and takes new appointments through the API only in the leasing group.
              */
             calendar_types?: string[];
         };
         /**
-         * @description A new appointment for a lead in MRI. Propexo's page for this operation could not be read:
+         * A new appointment for a lead in MRI. Propexo's page for this operation could not be read:
          *     the members are inferred from the MRI update. The body is open, and only
          *     `integration_id`, which every Propexo write requires, is required here.
          */
         MriLeadAppointmentCreateInput: {
-            /** @description Propexo ID of the MRI integration. */
+            /** Propexo ID of the MRI integration. */
             integration_id: string;
-            /** @description Propexo ID of the lead. */
+            /** Propexo ID of the lead. */
             lead_id?: string;
-            /** @description Propexo ID of the employee who takes the appointment. */
+            /** Propexo ID of the employee who takes the appointment. */
             employee_id?: string;
+            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date?: components["schemas"]["AppointmentDate"];
+            /**
+             * Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+             *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
+             */
             appointment_time?: components["schemas"]["AppointmentTime"];
         } & {
             [key: string]: unknown;
         };
         /**
-         * @description A new appointment for an applicant in MRI. Propexo's page for this operation could not be
+         * A new appointment for an applicant in MRI. Propexo's page for this operation could not be
          *     read: the members are inferred from the MRI update. The body is open, and only
          *     `integration_id`, which every Propexo write requires, is required here.
          */
         MriApplicantAppointmentCreateInput: {
-            /** @description Propexo ID of the MRI integration. */
+            /** Propexo ID of the MRI integration. */
             integration_id: string;
-            /** @description Propexo ID of the applicant. */
+            /** Propexo ID of the applicant. */
             applicant_id?: string;
-            /** @description Propexo ID of the employee who takes the appointment. */
+            /** Propexo ID of the employee who takes the appointment. */
             employee_id?: string;
+            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date?: components["schemas"]["AppointmentDate"];
+            /**
+             * Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+             *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
+             */
             appointment_time?: components["schemas"]["AppointmentTime"];
         } & {
             [key: string]: unknown;
         };
         /**
-         * @description A new appointment for a resident in MRI. Propexo's page for this operation could not be
+         * A new appointment for a resident in MRI. Propexo's page for this operation could not be
          *     read: the members are inferred from the MRI update. The body is open, and only
          *     `integration_id`, which every Propexo write requires, is required here.
          */
         MriResidentAppointmentCreateInput: {
-            /** @description Propexo ID of the MRI integration. */
+            /** Propexo ID of the MRI integration. */
             integration_id: string;
-            /** @description Propexo ID of the resident. */
+            /** Propexo ID of the resident. */
             resident_id?: string;
-            /** @description Propexo ID of the employee who takes the appointment. */
+            /** Propexo ID of the employee who takes the appointment. */
             employee_id?: string;
+            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date?: components["schemas"]["AppointmentDate"];
+            /**
+             * Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+             *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
+             */
             appointment_time?: components["schemas"]["AppointmentTime"];
         } & {
             [key: string]: unknown;
         };
         /**
-         * @description The new schedule of a lead's appointment in MRI. Propexo's page was readable only as far
+         * The new schedule of a lead's appointment in MRI. Propexo's page was readable only as far
          *     as the three members below, so the body is open: members not listed here are sent as
          *     given.
          */
         MriLeadAppointmentUpdateInput: {
+            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date: components["schemas"]["AppointmentDate"];
+            /**
+             * Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+             *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
+             */
             appointment_time?: components["schemas"]["AppointmentTime"];
-            /** @description Propexo ID of the employee who takes the appointment. */
+            /** Propexo ID of the employee who takes the appointment. */
             employee_id?: string;
         } & {
             [key: string]: unknown;
         };
         /**
-         * @description The new schedule of an applicant's or a resident's appointment in MRI. Propexo's pages for
+         * The new schedule of an applicant's or a resident's appointment in MRI. Propexo's pages for
          *     these operations could not be read: the members are inferred from the lead update, and
          *     the body is open with nothing required.
          */
         MriAppointmentUpdateInput: {
+            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date?: components["schemas"]["AppointmentDate"];
+            /**
+             * Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+             *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
+             */
             appointment_time?: components["schemas"]["AppointmentTime"];
-            /** @description Propexo ID of the employee who takes the appointment. */
+            /** Propexo ID of the employee who takes the appointment. */
             employee_id?: string;
         } & {
             [key: string]: unknown;
         };
-        /** @description A new appointment for a lead in RealPage Partner Exchange. */
+        /** A new appointment for a lead in RealPage Partner Exchange. */
         RealpageRpxLeadAppointmentCreateInput: {
-            /** @description Propexo ID of the RealPage integration. */
+            /** Propexo ID of the RealPage integration. */
             integration_id: string;
-            /** @description Propexo ID of the lead. */
+            /** Propexo ID of the lead. */
             lead_id: string;
-            /** @description Propexo ID of the employee who takes the appointment. */
+            /** Propexo ID of the employee who takes the appointment. */
             employee_id: string;
+            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date: components["schemas"]["AppointmentDate"];
+            /**
+             * Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+             *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
+             */
             appointment_time: components["schemas"]["AppointmentTime"];
+            /** Length of the appointment in whole minutes, greater than zero. */
             appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
-            /** @description Notes on the appointment. */
+            /** Notes on the appointment. */
             notes?: string;
+            /**
+             * How urgent the appointment is. Propexo's pages show this as a list of values without
+             *     printing them; its generic appointment writes accept `HIGH`, `MEDIUM` and `LOW`, which are
+             *     inferred to be the values here, so the client does not restrict the text.
+             */
             priority?: components["schemas"]["AppointmentPriority"];
         };
         /**
-         * @description A new appointment for an applicant in RealPage Partner Exchange. Propexo's page names
+         * A new appointment for an applicant in RealPage Partner Exchange. Propexo's page names
          *     these members but could not be read for which are required; they are inferred to match
          *     the lead create. The body is open, and only `integration_id`, which every Propexo write
          *     requires, is required here.
          */
         RealpageRpxApplicantAppointmentCreateInput: {
-            /** @description Propexo ID of the RealPage integration. */
+            /** Propexo ID of the RealPage integration. */
             integration_id: string;
-            /** @description Propexo ID of the applicant. */
+            /** Propexo ID of the applicant. */
             applicant_id?: string;
-            /** @description Propexo ID of the employee who takes the appointment. */
+            /** Propexo ID of the employee who takes the appointment. */
             employee_id?: string;
+            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date?: components["schemas"]["AppointmentDate"];
+            /**
+             * Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+             *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
+             */
             appointment_time?: components["schemas"]["AppointmentTime"];
+            /** Length of the appointment in whole minutes, greater than zero. */
             appointment_duration_minutes?: components["schemas"]["AppointmentDurationMinutes"];
-            /** @description Notes on the appointment. */
+            /** Notes on the appointment. */
             notes?: string;
+            /**
+             * How urgent the appointment is. Propexo's pages show this as a list of values without
+             *     printing them; its generic appointment writes accept `HIGH`, `MEDIUM` and `LOW`, which are
+             *     inferred to be the values here, so the client does not restrict the text.
+             */
             priority?: components["schemas"]["AppointmentPriority"];
         } & {
             [key: string]: unknown;
         };
         /**
-         * @description The changes to a lead's appointment in RealPage Partner Exchange. Propexo documents the
+         * The changes to a lead's appointment in RealPage Partner Exchange. Propexo documents the
          *     path but not the body: the members are inferred from the lead create, and the body is
          *     open with nothing required.
          */
         RealpageRpxLeadAppointmentUpdateInput: {
+            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date?: components["schemas"]["AppointmentDate"];
+            /**
+             * Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+             *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
+             */
             appointment_time?: components["schemas"]["AppointmentTime"];
+            /** Length of the appointment in whole minutes, greater than zero. */
             appointment_duration_minutes?: components["schemas"]["AppointmentDurationMinutes"];
-            /** @description Propexo ID of the employee who takes the appointment. */
+            /** Propexo ID of the employee who takes the appointment. */
             employee_id?: string;
-            /** @description Notes on the appointment. */
+            /** Notes on the appointment. */
             notes?: string;
+            /**
+             * How urgent the appointment is. Propexo's pages show this as a list of values without
+             *     printing them; its generic appointment writes accept `HIGH`, `MEDIUM` and `LOW`, which are
+             *     inferred to be the values here, so the client does not restrict the text.
+             */
             priority?: components["schemas"]["AppointmentPriority"];
         } & {
             [key: string]: unknown;
         };
-        /** @description A new showing of a unit for a lead in AppFolio. */
+        /** A new showing of a unit for a lead in AppFolio. */
         AppfolioLeadAppointmentCreateInput: {
-            /** @description Propexo ID of the AppFolio integration. */
+            /** Propexo ID of the AppFolio integration. */
             integration_id: string;
-            /** @description Propexo ID of the lead. */
+            /** Propexo ID of the lead. */
             lead_id: string;
-            /** @description Propexo ID of the unit to show. */
+            /** Propexo ID of the unit to show. */
             unit_id: string;
+            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date: components["schemas"]["AppointmentDate"];
+            /**
+             * Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+             *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
+             */
             appointment_time: components["schemas"]["AppointmentTime"];
+            /** Length of the appointment in whole minutes, greater than zero. */
             appointment_duration_minutes: components["schemas"]["AppointmentDurationMinutes"];
-            /** @description Propexo ID of the employee who gives the showing. */
+            /** Propexo ID of the employee who gives the showing. */
             employee_id?: string;
-            /** @description Notes on the showing. */
+            /** Notes on the showing. */
             notes?: string;
         };
         /**
-         * @description A new appointment for a lead in Yardi REST. Propexo's page for this operation could not be
+         * A new appointment for a lead in Yardi REST. Propexo's page for this operation could not be
          *     read: the members are inferred from Propexo's older Yardi connector. The body is open, and
          *     only `integration_id`, which every Propexo write requires, is required here.
          */
         YardiRestLeadAppointmentCreateInput: {
-            /** @description Propexo ID of the Yardi integration. */
+            /** Propexo ID of the Yardi integration. */
             integration_id: string;
-            /** @description Propexo ID of the lead. */
+            /** Propexo ID of the lead. */
             lead_id?: string;
-            /** @description Propexo ID of the unit to show. */
+            /** Propexo ID of the unit to show. */
             unit_id?: string;
-            /** @description Propexo ID of the employee who takes the appointment. */
+            /** Propexo ID of the employee who takes the appointment. */
             employee_id?: string;
+            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date?: components["schemas"]["AppointmentDate"];
+            /**
+             * Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+             *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
+             */
             appointment_time?: components["schemas"]["AppointmentTime"];
-            /** @description Notes on the appointment. */
+            /** Notes on the appointment. */
             notes?: string;
         } & {
             [key: string]: unknown;
         };
         /**
-         * @description A new appointment for an applicant in Yardi REST. Propexo's page for this operation could
+         * A new appointment for an applicant in Yardi REST. Propexo's page for this operation could
          *     not be read: the members are inferred from Propexo's older Yardi connector. The body is
          *     open, and only `integration_id`, which every Propexo write requires, is required here.
          */
         YardiRestApplicantAppointmentCreateInput: {
-            /** @description Propexo ID of the Yardi integration. */
+            /** Propexo ID of the Yardi integration. */
             integration_id: string;
-            /** @description Propexo ID of the applicant. */
+            /** Propexo ID of the applicant. */
             applicant_id?: string;
-            /** @description Propexo ID of the unit to show. */
+            /** Propexo ID of the unit to show. */
             unit_id?: string;
-            /** @description Propexo ID of the employee who takes the appointment. */
+            /** Propexo ID of the employee who takes the appointment. */
             employee_id?: string;
+            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date?: components["schemas"]["AppointmentDate"];
+            /**
+             * Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+             *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
+             */
             appointment_time?: components["schemas"]["AppointmentTime"];
-            /** @description Notes on the appointment. */
+            /** Notes on the appointment. */
             notes?: string;
         } & {
             [key: string]: unknown;
         };
         /**
-         * @description The new schedule of a lead's or an applicant's appointment in Yardi REST. Propexo's pages
+         * The new schedule of a lead's or an applicant's appointment in Yardi REST. Propexo's pages
          *     for these operations could not be read: the members are inferred from Propexo's older
          *     Yardi connector, and the body is open with nothing required.
          */
         YardiRestAppointmentUpdateInput: {
+            /** Day of the appointment, either as an RFC 3339 date-time or as a plain `YYYY-MM-DD` date. */
             appointment_date?: components["schemas"]["AppointmentDate"];
+            /**
+             * Start time as `HH:MM:SS` on a 24-hour clock. Which time zone it is read in depends on
+             *     the PMS: each PMS's tag says so in its description and in `x-propexo-time-zone`.
+             */
             appointment_time?: components["schemas"]["AppointmentTime"];
         } & {
             [key: string]: unknown;
         };
-        /** @description Propexo's page shows an object with no members; nothing in it is used. */
+        /** Propexo's page shows an object with no members; nothing in it is used. */
         NotSupportedInput: Record<string, never>;
-        /** @description An empty object, never returned in practice (the operation answers `405`). */
+        /** An empty object, never returned in practice (the operation answers `405`). */
         NotSupportedOutput: Record<string, never>;
-        /** @description The state of a write job. */
+        /** The state of a write job. */
         WriteStatus: {
             /**
-             * @description `PENDING` while the job runs; then `SUCCESS` when all of it was written,
+             * `PENDING` while the job runs; then `SUCCESS` when all of it was written,
              *     `PARTIAL_SUCCESS` when only part was, and `FAILURE` when none was.
              * @enum {string}
              */
             write_status: "SUCCESS" | "PARTIAL_SUCCESS" | "FAILURE" | "PENDING";
-            /** @description Errors the job met, as text. */
+            /** Errors the job met, as text. */
             errors: string[];
             /**
-             * @description The first record ID the job created. Null while pending, after a failure, or when the
+             * The first record ID the job created. Null while pending, after a failure, or when the
              *     PMS issues no ID; a job can start other jobs, so the ID may belong to another model.
              */
             created_record_id: string | null;
         };
-        /** @description An empty object. */
+        /** An empty object. */
         RetryWriteInput: Record<string, never>;
-        /** @description The outcome of queueing a retry. */
+        /** The outcome of queueing a retry. */
         RetryWriteOutput: {
-            /** @description Whether the job was queued to run again. */
+            /** Whether the job was queued to run again. */
             success: boolean;
-            /** @description ID of the new job; follow it instead of the failed one. */
+            /** ID of the new job; follow it instead of the failed one. */
             job_id: string;
         };
     };
     responses: {
         /**
-         * @description The request was refused. For a body that breaks the schema, `error.details` carries the
+         * The request was refused. For a body that breaks the schema, `error.details` carries the
          *     validation issues.
          */
         BadRequest: {
@@ -1689,7 +1967,7 @@ export interface components {
             };
         };
         /**
-         * @description The bearer token is missing or was not accepted. Propexo does not document this
+         * The bearer token is missing or was not accepted. Propexo does not document this
          *     response; its body is assumed (inferred) to be the usual error body.
          */
         Unauthorized: {
@@ -1701,7 +1979,7 @@ export interface components {
             };
         };
         /**
-         * @description The PMS has no upstream support for this operation, so Propexo always answers `405`. The
+         * The PMS has no upstream support for this operation, so Propexo always answers `405`. The
          *     body is not documented and is assumed (inferred) to be the usual error body.
          */
         NotSupported: {
@@ -1713,7 +1991,7 @@ export interface components {
             };
         };
         /**
-         * @description The rate limit for the current minute is spent; try again once the minute is over. The
+         * The rate limit for the current minute is spent; try again once the minute is over. The
          *     body is not documented and is assumed (inferred) to be the usual error body.
          */
         TooManyRequests: {
@@ -1726,7 +2004,7 @@ export interface components {
                 "application/json": components["schemas"]["errorResponse"];
             };
         };
-        /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+        /** The write was accepted; follow `meta.job_id` for its outcome. */
         RentmanagerAppointmentUpdated: {
             headers: {
                 "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -1737,7 +2015,7 @@ export interface components {
                 "application/json": components["schemas"]["RentmanagerAppointmentUpdateOutput"];
             };
         };
-        /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+        /** The write was accepted; follow `meta.job_id` for its outcome. */
         RentmanagerAppointmentCancelled: {
             headers: {
                 "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -1751,27 +2029,27 @@ export interface components {
     };
     parameters: {
         /**
-         * @description Sort order: a field name, optionally followed by `:asc` or `:desc` (ascending when
+         * Sort order: a field name, optionally followed by `:asc` or `:desc` (ascending when
          *     omitted); several fields are separated by commas, as in `updated_at:desc,id:asc`.
          */
         OrderBy: string;
-        /** @description How many results to skip before the page starts. */
+        /** How many results to skip before the page starts. */
         Offset: number | null;
         /**
-         * @description Largest number of results in one page. Propexo's prose says 1 to 250 while its schema
+         * Largest number of results in one page. Propexo's prose says 1 to 250 while its schema
          *     allows 0; this document keeps the schema's bounds.
          */
         Limit: number | null;
-        /** @description Propexo ID of the appointment event to change. */
+        /** Propexo ID of the appointment event to change. */
         EventId: string;
-        /** @description The `job_id` that the write answered with (the root of the jobs it started). */
+        /** The `job_id` that the write answered with (the root of the jobs it started). */
         RootJobId: string;
     };
     requestBodies: never;
     headers: {
-        /** @description Requests allowed in the current one-minute window. */
+        /** Requests allowed in the current one-minute window. */
         RateLimitLimit: number;
-        /** @description Requests left in the current one-minute window. */
+        /** Requests left in the current one-minute window. */
         RateLimitRemaining: number;
     };
     pathItems: never;
@@ -1853,44 +2131,44 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Sort order: a field name, optionally followed by `:asc` or `:desc` (ascending when
+                 * Sort order: a field name, optionally followed by `:asc` or `:desc` (ascending when
                  *     omitted); several fields are separated by commas, as in `updated_at:desc,id:asc`.
                  */
                 "order-by"?: components["parameters"]["OrderBy"];
-                /** @description How many results to skip before the page starts. */
+                /** How many results to skip before the page starts. */
                 offset?: components["parameters"]["Offset"];
                 /**
-                 * @description Largest number of results in one page. Propexo's prose says 1 to 250 while its schema
+                 * Largest number of results in one page. Propexo's prose says 1 to 250 while its schema
                  *     allows 0; this document keeps the schema's bounds.
                  */
                 limit?: components["parameters"]["Limit"];
-                /** @description Only the appointment whose event has this ID in the PMS. */
+                /** Only the appointment whose event has this ID in the PMS. */
                 x_id?: string;
-                /** @description Only appointments at the property with this ID in the PMS. */
+                /** Only appointments at the property with this ID in the PMS. */
                 x_property_id?: string;
-                /** @description Only appointments whose event type has this ID in the PMS. */
+                /** Only appointments whose event type has this ID in the PMS. */
                 x_type_id?: string;
-                /** @description Only appointments at this Propexo location. Locations exist for Rent Manager integrations only. */
+                /** Only appointments at this Propexo location. Locations exist for Rent Manager integrations only. */
                 location_id?: string;
-                /** @description Only appointments at this Propexo property. */
+                /** Only appointments at this Propexo property. */
                 property_id?: string;
-                /** @description Only appointments with this Propexo lead. */
+                /** Only appointments with this Propexo lead. */
                 lead_id?: string;
-                /** @description Only appointments with this Propexo applicant. */
+                /** Only appointments with this Propexo applicant. */
                 applicant_id?: string;
-                /** @description Only appointments with this Propexo resident. */
+                /** Only appointments with this Propexo resident. */
                 resident_id?: string;
-                /** @description Only appointments from this integration. */
+                /** Only appointments from this integration. */
                 integration_id?: string;
-                /** @description Only appointments from integrations with this PMS. */
+                /** Only appointments from integrations with this PMS. */
                 integration_vendor?: components["schemas"]["IntegrationVendor"];
-                /** @description Only appointments updated in Propexo at or after this ISO 8601 instant. */
+                /** Only appointments updated in Propexo at or after this ISO 8601 instant. */
                 updated_at_gte?: string;
-                /** @description Only appointments updated in Propexo at or before this ISO 8601 instant. */
+                /** Only appointments updated in Propexo at or before this ISO 8601 instant. */
                 updated_at_lte?: string;
-                /** @description Only appointments last seen in the PMS at or after this ISO 8601 instant. */
+                /** Only appointments last seen in the PMS at or after this ISO 8601 instant. */
                 last_seen_gte?: string;
-                /** @description Only appointments last seen in the PMS at or before this ISO 8601 instant. */
+                /** Only appointments last seen in the PMS at or before this ISO 8601 instant. */
                 last_seen_lte?: string;
             };
             header?: never;
@@ -1899,7 +2177,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One page of appointments. */
+            /** One page of appointments. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -1919,28 +2197,28 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Sort order: a field name, optionally followed by `:asc` or `:desc` (ascending when
+                 * Sort order: a field name, optionally followed by `:asc` or `:desc` (ascending when
                  *     omitted); several fields are separated by commas, as in `updated_at:desc,id:asc`.
                  */
                 "order-by"?: components["parameters"]["OrderBy"];
-                /** @description How many results to skip before the page starts. */
+                /** How many results to skip before the page starts. */
                 offset?: components["parameters"]["Offset"];
                 /**
-                 * @description Largest number of results in one page. Propexo's prose says 1 to 250 while its schema
+                 * Largest number of results in one page. Propexo's prose says 1 to 250 while its schema
                  *     allows 0; this document keeps the schema's bounds.
                  */
                 limit?: components["parameters"]["Limit"];
             };
             header?: never;
             path: {
-                /** @description Propexo ID of the event. */
+                /** Propexo ID of the event. */
                 event_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The event. */
+            /** The event. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -1969,7 +2247,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            /** The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -1991,7 +2269,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Propexo ID of the appointment to change. Propexo's page for this operation calls it
+                 * Propexo ID of the appointment to change. Propexo's page for this operation calls it
                  *     "the Propexo unique identifier for the lead"; the value it takes is the appointment
                  *     event's ID (inferred: the path and every sibling operation name the event).
                  */
@@ -2005,7 +2283,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            /** The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -2034,7 +2312,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Declared by Propexo's reference but never returned; the operation always answers `405`. */
+            /** Declared by Propexo's reference but never returned; the operation always answers `405`. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2062,7 +2340,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            /** The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -2091,7 +2369,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            /** The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -2120,7 +2398,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            /** The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -2141,7 +2419,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Propexo ID of the appointment event to change. */
+                /** Propexo ID of the appointment event to change. */
                 event_id: components["parameters"]["EventId"];
             };
             cookie?: never;
@@ -2163,7 +2441,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Propexo ID of the appointment event to change. */
+                /** Propexo ID of the appointment event to change. */
                 event_id: components["parameters"]["EventId"];
             };
             cookie?: never;
@@ -2185,7 +2463,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Propexo ID of the appointment event to change. */
+                /** Propexo ID of the appointment event to change. */
                 event_id: components["parameters"]["EventId"];
             };
             cookie?: never;
@@ -2234,7 +2512,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            /** The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -2282,7 +2560,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Declared by Propexo's reference but never returned; the operation always answers `405`. */
+            /** Declared by Propexo's reference but never returned; the operation always answers `405`. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2310,7 +2588,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            /** The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -2331,7 +2609,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Propexo ID of the appointment event to change. */
+                /** Propexo ID of the appointment event to change. */
                 event_id: components["parameters"]["EventId"];
             };
             cookie?: never;
@@ -2342,7 +2620,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            /** The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -2371,7 +2649,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            /** The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -2400,7 +2678,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            /** The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -2421,7 +2699,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Propexo ID of the appointment event to change. */
+                /** Propexo ID of the appointment event to change. */
                 event_id: components["parameters"]["EventId"];
             };
             cookie?: never;
@@ -2432,7 +2710,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            /** The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -2461,7 +2739,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            /** The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -2490,7 +2768,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The calendars and their open slots. */
+            /** The calendars and their open slots. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -2519,7 +2797,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            /** The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -2540,7 +2818,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Propexo ID of the appointment event to change. */
+                /** Propexo ID of the appointment event to change. */
                 event_id: components["parameters"]["EventId"];
             };
             cookie?: never;
@@ -2551,7 +2829,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            /** The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -2580,7 +2858,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            /** The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -2601,7 +2879,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Propexo ID of the appointment event to change. */
+                /** Propexo ID of the appointment event to change. */
                 event_id: components["parameters"]["EventId"];
             };
             cookie?: never;
@@ -2612,7 +2890,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            /** The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -2641,7 +2919,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            /** The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -2662,7 +2940,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Propexo ID of the appointment event to change. */
+                /** Propexo ID of the appointment event to change. */
                 event_id: components["parameters"]["EventId"];
             };
             cookie?: never;
@@ -2673,7 +2951,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            /** The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -2702,7 +2980,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            /** The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -2723,7 +3001,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Propexo ID of the appointment event to change. */
+                /** Propexo ID of the appointment event to change. */
                 event_id: components["parameters"]["EventId"];
             };
             cookie?: never;
@@ -2734,7 +3012,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            /** The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -2763,7 +3041,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            /** The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -2792,7 +3070,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            /** The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -2821,7 +3099,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            /** The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -2850,7 +3128,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            /** The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -2871,7 +3149,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Propexo ID of the appointment event to change. */
+                /** Propexo ID of the appointment event to change. */
                 event_id: components["parameters"]["EventId"];
             };
             cookie?: never;
@@ -2882,7 +3160,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            /** The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -2911,7 +3189,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            /** The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -2932,7 +3210,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Propexo ID of the appointment event to change. */
+                /** Propexo ID of the appointment event to change. */
                 event_id: components["parameters"]["EventId"];
             };
             cookie?: never;
@@ -2943,7 +3221,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The write was accepted; follow `meta.job_id` for its outcome. */
+            /** The write was accepted; follow `meta.job_id` for its outcome. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -2964,14 +3242,14 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The `job_id` that the write answered with (the root of the jobs it started). */
+                /** The `job_id` that the write answered with (the root of the jobs it started). */
                 root_job_id: components["parameters"]["RootJobId"];
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The job's current state. */
+            /** The job's current state. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
@@ -2992,7 +3270,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The `job_id` that the write answered with (the root of the jobs it started). */
+                /** The `job_id` that the write answered with (the root of the jobs it started). */
                 root_job_id: components["parameters"]["RootJobId"];
             };
             cookie?: never;
@@ -3003,7 +3281,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The retry was queued. */
+            /** The retry was queued. */
             200: {
                 headers: {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
