@@ -923,7 +923,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
           "last_seen_lte": {
             "type": "string"
           }
-        }
+        },
+        "additionalProperties": false
       }
     },
     "required": [
@@ -966,7 +967,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
             "minimum": 0,
             "maximum": 250
           }
-        }
+        },
+        "additionalProperties": false
       }
     },
     "required": [
@@ -983,7 +985,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "ResmanLeadAppointmentCreateInput"
@@ -1011,7 +1014,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "ResmanLeadAppointmentUpdateInput"
@@ -1032,7 +1036,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "NotSupportedInput"
@@ -1053,7 +1058,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "RentmanagerApplicantAppointmentCreateInput"
@@ -1074,7 +1080,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "RentmanagerLeadAppointmentCreateInput"
@@ -1095,7 +1102,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "RentmanagerResidentAppointmentCreateInput"
@@ -1123,7 +1131,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "RentmanagerApplicantAppointmentUpdateInput"
@@ -1151,7 +1160,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "RentmanagerLeadAppointmentUpdateInput"
@@ -1179,7 +1189,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "RentmanagerResidentAppointmentUpdateInput"
@@ -1200,7 +1211,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "RentmanagerAppointmentCancelInput"
@@ -1221,7 +1233,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "RentmanagerAppointmentCancelInput"
@@ -1242,7 +1255,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "RentmanagerAppointmentCancelInput"
@@ -1263,7 +1277,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "NotSupportedInput"
@@ -1284,7 +1299,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "EntrataLeadAppointmentCreateInput"
@@ -1312,7 +1328,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "EntrataLeadAppointmentUpdateInput"
@@ -1333,7 +1350,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "AppointmentCancelInput"
@@ -1354,7 +1372,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "EntrataApplicantAppointmentCreateInput"
@@ -1382,7 +1401,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "EntrataApplicantAppointmentUpdateInput"
@@ -1403,7 +1423,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "AppointmentCancelInput"
@@ -1424,7 +1445,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "EntrataAppointmentAvailabilityInput"
@@ -1445,7 +1467,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "MriLeadAppointmentCreateInput"
@@ -1473,7 +1496,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "MriLeadAppointmentUpdateInput"
@@ -1494,7 +1518,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "MriApplicantAppointmentCreateInput"
@@ -1522,7 +1547,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "MriAppointmentUpdateInput"
@@ -1543,7 +1569,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "MriResidentAppointmentCreateInput"
@@ -1571,7 +1598,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "MriAppointmentUpdateInput"
@@ -1592,7 +1620,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "RealpageRpxLeadAppointmentCreateInput"
@@ -1620,7 +1649,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "RealpageRpxLeadAppointmentUpdateInput"
@@ -1641,7 +1671,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "RealpageRpxApplicantAppointmentCreateInput"
@@ -1662,7 +1693,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "AppointmentCancelInput"
@@ -1683,7 +1715,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "AppfolioLeadAppointmentCreateInput"
@@ -1704,7 +1737,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "YardiRestLeadAppointmentCreateInput"
@@ -1732,7 +1766,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "YardiRestAppointmentUpdateInput"
@@ -1753,7 +1788,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "YardiRestApplicantAppointmentCreateInput"
@@ -1781,7 +1817,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "YardiRestAppointmentUpdateInput"
@@ -1809,7 +1846,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       }
     },
     "required": [
@@ -1833,7 +1871,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "RetryWriteInput"
