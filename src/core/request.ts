@@ -282,7 +282,9 @@ export class Core {
     try {
       return await this.#call(id, input, options, expect, raw);
     } catch (err) {
-      throw this.#config.redact.error(err);
+      // The caller gets the error; logging it too (by default) would report it twice.
+      this.#config.log.debug(String(this.#config.redact.error(err)));
+      throw err;
     }
   }
 
@@ -401,11 +403,7 @@ export class Core {
         if (!handedOver) signal?.removeEventListener("abort", onAbort);
         config.limiter?.settle(ticket);
       }
-      // The caller gets the error; logging it too (by default) would report it twice.
-      if (!shouldRetry(row.method, failure, attempt, maxRetries)) {
-        config.log.debug(`${failed.name}: ${failed.message}`);
-        throw failed;
-      }
+      if (!shouldRetry(row.method, failure, attempt, maxRetries)) throw failed;
       const delay = failure.kind === "status" && failure.retryAfterMs !== undefined ? failure.retryAfterMs : backoffDelay(attempt);
       const why = failure.kind === "status" ? `status ${failure.status}` : `${failed.name}${"code" in failure && failure.code ? ` ${failure.code}` : ""}`;
       config.log.info(`${where}: retry ${attempt + 1} of ${maxRetries} in ${delay} ms after ${why}`);
