@@ -29,7 +29,7 @@ import { abortReason, sleep, timerDelay, untilAborted } from "./sleep.js";
 import { BAD_STATUS, LIMIT_KEY, STREAM_KEY, TOO_LARGE, type TransportFault } from "./transport-contract.js";
 import { validateRequest } from "./validate.js";
 
-/** The init members that the client sets itself: `fetchOptions` cannot replace them. */
+/** The init members that the client sets itself: `fetchOptions` cannot replace them (FetchOptions says so to the types). */
 const RESERVED = ["method", "body", "headers", "signal", "redirect"] as const;
 
 /**
@@ -39,7 +39,13 @@ const RESERVED = ["method", "body", "headers", "signal", "redirect"] as const;
  * `dispatcher` for this request). The method, body, headers, signal and redirect handling are the
  * client's and are refused here.
  */
-export type FetchOptions = Omit<RequestInit, (typeof RESERVED)[number]> & { [K in (typeof RESERVED)[number]]?: never } & Record<string, unknown>;
+export type FetchOptions = Omit<RequestInit, "method" | "body" | "headers" | "signal" | "redirect"> & {
+  method?: never;
+  body?: never;
+  headers?: never;
+  signal?: never;
+  redirect?: never;
+} & Record<string, unknown>;
 
 /** The names RequestOptions has, so that anything else (a query in the options' place) is refused. */
 const OPTION_KEYS = ["signal", "timeoutMs", "maxRetries", "headers", "maxResponseBytes", "fetchOptions"];
