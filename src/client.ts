@@ -93,8 +93,8 @@ export interface ClientOptions {
 /** The write-job helper placed beside the write-status operation (e.g. `writes.wait`). */
 export interface Writes {
   /**
-   * Polls a job's write status until it settles.
-   * @example await propexo.writes.wait(job.jobId, { timeoutMs: 60_000 });
+   * Polls a job's write status until it settles; `requestOptions` are the options of every poll.
+   * @example await propexo.writes.wait(job.jobId, { timeoutMs: 60_000, requestOptions: { headers: { Prefer: "example=success" } } });
    */
   wait(jobId: string, options?: WaitOptions): Promise<WriteStatusBody>;
 }
