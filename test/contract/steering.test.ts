@@ -1,6 +1,6 @@
-// Request options reach every call a helper makes, so a mock can be steered through a helper as
-// through a method: wait()'s `requestOptions` carry a `Prefer` header to each status poll, and a
-// list's options to each page. Against Prism, with each write-status example of the spec.
+// Request options reach every call that wait() and a list make, so a mock can be steered through
+// them as through a single call: wait()'s `requestOptions` carry a `Prefer` header to each status
+// poll, and a list's options to each page. Against Prism, with each write-status example of the spec.
 import { describe, expect, inject, it } from "vitest";
 import { writeStatusOperation } from "../../generated/operations.js";
 import { WriteFailedError } from "../../src/index.js";

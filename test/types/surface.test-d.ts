@@ -98,7 +98,7 @@ describe("options and derived clients", () => {
   });
 });
 
-describe("asResponse and helpers' request options", () => {
+describe("asResponse, and request options of wait()", () => {
   it("asResponse resolves to the raw Response", () => {
     expectTypeOf(propexo.events.retrieve("evt_1").asResponse()).toEqualTypeOf<Promise<Response>>();
     expectTypeOf(propexo.writes.status("job_1").asResponse()).toEqualTypeOf<Promise<Response>>();

@@ -292,7 +292,7 @@ describe("asResponse()", () => {
   });
 });
 
-describe("request options of helpers", () => {
+describe("request options of wait() and of a list's pages", () => {
   const pending = { write_status: "PENDING", errors: [], created_record_id: null };
   const done = { write_status: "SUCCESS", errors: [], created_record_id: "rec_1" };
 
