@@ -142,7 +142,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
  * What the client reads from a 200 of each kind in the operation table's `returns`; a body that
  * lacks it would otherwise surface as a TypeError, a job ID of "" or a string iterated as a list.
  */
-function shapeProblem(kind: string, body: unknown): string | undefined {
+function shapeProblem(kind: string, body: unknown, envelope: string | undefined): string | undefined {
   if (!isObject(body)) return `the body is ${Array.isArray(body) ? "a list" : body === null ? "null" : `a ${typeof body}`}, not an object`;
   if (kind === "page") {
     const meta = body.meta;
@@ -153,8 +153,9 @@ function shapeProblem(kind: string, body: unknown): string | undefined {
   }
   if (kind === "item" && !isObject(body.results)) return "its results is not an object";
   if (kind === "job") {
-    const id = (isObject(body.meta) ? body.meta.job_id : undefined) ?? body.job_id;
-    if (typeof id !== "string" || id === "") return "it has no job ID (meta.job_id or job_id)";
+    // Where the spec says this operation's job ID is: { meta: { job_id }, result } or { job_id, ... }.
+    const id = envelope === "meta" ? (isObject(body.meta) ? body.meta.job_id : undefined) : body.job_id;
+    if (typeof id !== "string" || id === "") return `it has no job ID (${envelope === "meta" ? "meta.job_id" : "job_id"})`;
   }
   return undefined;
 }
@@ -385,7 +386,7 @@ export class Core {
           handedOver = true;
           return { data: undefined, response, requestId: requestIdOf(response.headers) };
         }
-        if (response.ok) return this.#success(summary, data, response, row.returns, expect);
+        if (response.ok) return this.#success(summary, data, response, row.returns, (row as { envelope?: string }).envelope, expect);
         failed = errorFromResponse({ status: response.status, headers: response.headers, body: config.redact.value(error), request: summary, response });
         failure = { kind: "status", status: response.status, retryAfterMs };
         if (retryAfterMs !== undefined && retryAfterMs > retryPolicy.maxRetryAfterMs) failure = { kind: "final" };
@@ -535,13 +536,13 @@ export class Core {
   }
 
   /** A 200's body, parsed and checked for what the client reads from it; an ApiError if it cannot be used. */
-  #success(summary: RequestSummary, text: unknown, response: Response, kind: string, expect: Expect | undefined): WithResponse<unknown> {
+  #success(summary: RequestSummary, text: unknown, response: Response, kind: string, envelope: string | undefined, expect: Expect | undefined): WithResponse<unknown> {
     const body = typeof text === "string" ? text : "";
     const parsed = parseJson(body);
     const problem =
       parsed === undefined
         ? `the response is not the JSON the spec promises (${response.headers.get("content-type") ?? "no content type"})`
-        : shapeProblem(kind, parsed) ?? expect?.(parsed as Record<string, unknown>);
+        : shapeProblem(kind, parsed, envelope) ?? expect?.(parsed as Record<string, unknown>);
     if (problem) {
       throw new InvalidResponseError({
         status: response.status,

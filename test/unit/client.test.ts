@@ -313,7 +313,10 @@ describe("the resource tree", () => {
   it("has a method for every operation in the table, where the table places it", () => {
     const { propexo } = client(() => json(200, {}));
     for (const row of Object.values(operations)) {
-      const where = row.vendor ? [row.resource, row.vendor, row.subject!, row.verb] : [row.resource, row.verb];
+      const where: readonly string[] = row.placement;
+      // The resource first, the verb last, and the vendor and subject, where the row has them, between.
+      expect([where[0], where.at(-1)]).toEqual([row.resource, row.verb]);
+      expect(where.slice(1, -1)).toEqual(expect.arrayContaining([row.vendor, row.subject].filter((v) => v !== null)));
       const fn = where.reduce((node: any, key) => node?.[key], propexo);
       expect(fn, where.join(".")).toBeTypeOf("function");
     }

@@ -540,7 +540,10 @@ const sometimes = <T>(arb: fc.Arbitrary<T>, odds: number) =>
  */
 function mutated(node: Schema, odds: number): fc.Arbitrary<unknown> {
   const s = resolve(node);
-  const near = s.type === "object" ? mutatedObject(s, odds) : valid(s);
+  const near =
+    s.type === "object" ? mutatedObject(s, odds)
+    : s.type === "array" && s.items !== undefined ? fc.array(mutated(s.items, odds), { maxLength: 4 })
+    : valid(s);
   return fc.oneof({ weight: odds, arbitrary: near }, { weight: 1, arbitrary: nasty });
 }
 
