@@ -47,8 +47,8 @@ export interface WritesResource {
    *
    * Route: `GET /v1/admin/write-status/{root_job_id}`.
    * @param root_job_id - The `job_id` that the write answered with (the root of the jobs it started).
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
-   * @returns The result, with `.withResponse()` for the raw response and request ID.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
+   * @returns The result, with `.withResponse()` for the raw response and request ID, or `.asResponse()` for the response as soon as its headers arrive, body unread.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
    * @throws {@link AuthenticationError} the token is missing or was not accepted
@@ -70,7 +70,7 @@ export interface WritesResource {
    *
    * Route: `POST /v1/admin/retry-write/{root_job_id}`.
    * @param root_job_id - The `job_id` that the write answered with (the root of the jobs it started).
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -91,7 +91,7 @@ export interface WritesResource {
    *
    * Polls `GET /v1/admin/write-status/{root_job_id}` with growing gaps (250 ms, then ×1.5 up to 5 s).
    * @param jobId - The `jobId` of a write job.
-   * @param options - `timeoutMs` (default 5 minutes), `signal`, and the polling gaps.
+   * @param options - `timeoutMs` (default 5 minutes), `signal`, the polling gaps, and `requestOptions` for every status poll (e.g. `headers`).
    * @returns The write status once it is SUCCESS.
    * @throws {@link WriteFailedError} the job settled as FAILURE or PARTIAL_SUCCESS
    * @throws {@link TimeoutError} the job had not settled within `timeoutMs`
@@ -150,7 +150,7 @@ export interface AppointmentsResource {
    *
    * Route: `GET /v1/appointments/`.
    * @param query - Query parameters: `order-by`, `offset`, `limit`, `x_id`, `x_property_id`, `x_type_id`, `location_id`, `property_id`, `lead_id`, `applicant_id`, `resident_id`, `integration_id`, `integration_vendor`, `updated_at_gte`, `updated_at_lte`, `last_seen_gte`, `last_seen_lte`.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport). They apply to every page.
    * @returns A lazy pager: iterate it with `for await`, or call `firstPage()` or `pages()`; nothing is sent until then.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -182,7 +182,7 @@ export interface AppointmentsAvailabilityResource {
    *
    * Route: `POST /v1/appointment-availability/`.
    * @param body - Which calendars to read and over which days.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -219,7 +219,7 @@ export interface AppointmentsApplicantsResource {
    *
    * Route: `POST /v1/events/appointments/applicants`.
    * @param body - A new appointment for an applicant.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -253,7 +253,7 @@ export interface AppointmentsApplicantsResource {
    * Route: `PUT /v1/events/appointments/applicants/{event_id}`.
    * @param event_id - Propexo ID of the appointment event to change.
    * @param body - The fields of an applicant's appointment to change.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -280,7 +280,7 @@ export interface AppointmentsApplicantsResource {
    *
    * Route: `POST /v1/events/appointments/applicants/cancel`.
    * @param body - The appointment to cancel.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -314,7 +314,7 @@ export interface AppointmentsLeadsResource {
    *
    * Route: `POST /v1/events/appointments/leads`.
    * @param body - A new appointment for a lead.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -349,7 +349,7 @@ export interface AppointmentsLeadsResource {
    * Route: `PUT /v1/events/appointments/leads/{event_id}`.
    * @param event_id - Propexo ID of the appointment event to change.
    * @param body - The fields of a lead's appointment to change.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -376,7 +376,7 @@ export interface AppointmentsLeadsResource {
    *
    * Route: `POST /v1/events/appointments/leads/cancel`.
    * @param body - The appointment to cancel.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -409,7 +409,7 @@ export interface AppointmentsResidentsResource {
    *
    * Route: `POST /v1/events/appointments/residents`.
    * @param body - A new appointment for a resident.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -442,7 +442,7 @@ export interface AppointmentsResidentsResource {
    * Route: `PUT /v1/events/appointments/residents/{event_id}`.
    * @param event_id - Propexo ID of the appointment event to change.
    * @param body - The fields of a resident's appointment to change.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -469,7 +469,7 @@ export interface AppointmentsResidentsResource {
    *
    * Route: `POST /v1/events/appointments/residents/cancel`.
    * @param body - The appointment to cancel.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -502,7 +502,7 @@ export interface EventsResource {
    *
    * Route: `GET /v1/events/`.
    * @param query - Query parameters: `order-by`, `offset`, `limit`, `x_id`, `x_property_id`, `x_type_id`, `location_id`, `property_id`, `lead_id`, `applicant_id`, `resident_id`, `integration_id`, `integration_vendor`.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport). They apply to every page.
    * @returns A lazy pager: iterate it with `for await`, or call `firstPage()` or `pages()`; nothing is sent until then.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -528,8 +528,8 @@ export interface EventsResource {
    * Route: `GET /v1/events/{event_id}`.
    * @param event_id - Propexo ID of the event.
    * @param query - Query parameters: `order-by`, `offset`, `limit`.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
-   * @returns The result, with `.withResponse()` for the raw response and request ID.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
+   * @returns The result, with `.withResponse()` for the raw response and request ID, or `.asResponse()` for the response as soon as its headers arrive, body unread.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
    * @throws {@link AuthenticationError} the token is missing or was not accepted
@@ -565,7 +565,7 @@ export interface AppointmentsResmanLeadsResource {
    *
    * Route: `POST /v1/events/appointments/leads/resman/`.
    * @param body - A new appointment for a lead in ResMan.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -598,7 +598,7 @@ export interface AppointmentsResmanLeadsResource {
    * Route: `PUT /v1/events/appointments/leads/resman/{event_id}`.
    * @param event_id - Propexo ID of the appointment to change. Propexo's page for this operation calls it "the Propexo unique identifier for the lead"; the value it takes is the appointment event's ID (inferred: the path and every sibling operation name the event).
    * @param body - The new date and time of a lead's appointment in ResMan.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -660,7 +660,7 @@ export interface AppointmentsRentmanagerApplicantsResource {
    *
    * Route: `POST /v1/events/appointments/applicants/rentmanager/`.
    * @param body - A new appointment for an applicant in Rent Manager. Propexo's page for this operation was not readable past its path; the members are inferred from the lead body with `applicant_id` in place of `lead_id` (same upstream calls). The body is open, and only `integration_id`, which every Propexo write requires, is required here; the lead create also requires the subject's ID, the date, time, length and title, so send those.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -694,7 +694,7 @@ export interface AppointmentsRentmanagerApplicantsResource {
    * Route: `PUT /v1/events/appointments/applicants/rentmanager/{event_id}`.
    * @param event_id - Propexo ID of the appointment event to change.
    * @param body - The new schedule of an applicant's appointment in Rent Manager.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -724,7 +724,7 @@ export interface AppointmentsRentmanagerApplicantsResource {
    *
    * Route: `POST /v1/events/appointments/applicants/cancel/rentmanager`.
    * @param body - The appointment to cancel.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -757,7 +757,7 @@ export interface AppointmentsRentmanagerLeadsResource {
    *
    * Route: `POST /v1/events/appointments/leads/rentmanager/`.
    * @param body - A new appointment for a lead in Rent Manager.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -791,7 +791,7 @@ export interface AppointmentsRentmanagerLeadsResource {
    * Route: `PUT /v1/events/appointments/leads/rentmanager/{event_id}`.
    * @param event_id - Propexo ID of the appointment event to change.
    * @param body - The new schedule of a lead's appointment in Rent Manager. The date and time are documented; the rest of the body is inferred to match the applicant update, which also requires the length and title, so send those. Because the page was cut off, the body is open and only the documented date and time are required.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -822,7 +822,7 @@ export interface AppointmentsRentmanagerLeadsResource {
    *
    * Route: `POST /v1/events/appointments/leads/cancel/rentmanager`.
    * @param body - The appointment to cancel.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -855,7 +855,7 @@ export interface AppointmentsRentmanagerResidentsResource {
    *
    * Route: `POST /v1/events/appointments/residents/rentmanager/`.
    * @param body - A new appointment for a resident in Rent Manager. Propexo's page for this operation was not readable past its path; the members are inferred from the lead body with `resident_id` in place of `lead_id` (same upstream calls). The body is open, and only `integration_id`, which every Propexo write requires, is required here; the lead create also requires the subject's ID, the date, time, length and title, so send those.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -887,7 +887,7 @@ export interface AppointmentsRentmanagerResidentsResource {
    * Route: `PUT /v1/events/appointments/residents/rentmanager/{event_id}`.
    * @param event_id - Propexo ID of the appointment event to change.
    * @param body - The new schedule of a resident's appointment in Rent Manager. The date and time are documented; the rest of the body is inferred to match the applicant update, which also requires the length and title, so send those. Because the page was cut off, the body is open and only the documented date and time are required.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -917,7 +917,7 @@ export interface AppointmentsRentmanagerResidentsResource {
    *
    * Route: `POST /v1/events/appointments/residents/cancel/rentmanager`.
    * @param body - The appointment to cancel.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -981,7 +981,7 @@ export interface AppointmentsEntrataLeadsResource {
    *
    * Route: `POST /v1/events/appointments/leads/entrata/`.
    * @param body - A new appointment for a lead in Entrata.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -1017,7 +1017,7 @@ export interface AppointmentsEntrataLeadsResource {
    * Route: `PUT /v1/events/appointments/leads/entrata/{event_id}`.
    * @param event_id - Propexo ID of the appointment event to change.
    * @param body - The changes to a lead's appointment in Entrata; a note is required with each.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -1051,7 +1051,7 @@ export interface AppointmentsEntrataLeadsResource {
    *
    * Route: `POST /v1/events/appointments/leads/cancel/entrata`.
    * @param body - The appointment to cancel. Propexo documents this body only for Rent Manager (`integration_id` and `event_id`); for the PMSs that use this schema it is inferred to match. It is left open, and only `integration_id`, which every Propexo write requires, is required here: the client sends anything else you give it.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -1086,7 +1086,7 @@ export interface AppointmentsEntrataApplicantsResource {
    *
    * Route: `POST /v1/events/appointments/applicants/entrata/`.
    * @param body - A new appointment for an applicant in Entrata. Propexo documents the path but not the body: the members are inferred from the lead appointment with `applicant_id` in place of `lead_id`. The body is open, and only `integration_id`, which every Propexo write requires, is required here.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -1121,7 +1121,7 @@ export interface AppointmentsEntrataApplicantsResource {
    * Route: `PUT /v1/events/appointments/applicants/entrata/{event_id}`.
    * @param event_id - Propexo ID of the appointment event to change.
    * @param body - The changes to an applicant's appointment in Entrata. Propexo's page for this operation could not be read: the members are inferred from the lead update, and the body is open with nothing required.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -1151,7 +1151,7 @@ export interface AppointmentsEntrataApplicantsResource {
    *
    * Route: `POST /v1/events/appointments/applicants/cancel/entrata`.
    * @param body - The appointment to cancel. Propexo documents this body only for Rent Manager (`integration_id` and `event_id`); for the PMSs that use this schema it is inferred to match. It is left open, and only `integration_id`, which every Propexo write requires, is required here: the client sends anything else you give it.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -1186,7 +1186,7 @@ export interface AppointmentsEntrataAvailabilityResource {
    *
    * Route: `POST /v1/appointment-availability/entrata/`.
    * @param body - Which property, days and calendars to read open slots for.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -1238,7 +1238,7 @@ export interface AppointmentsMriLeadsResource {
    *
    * Route: `POST /v1/events/appointments/leads/mri/`.
    * @param body - A new appointment for a lead in MRI. Propexo's page for this operation could not be read: the members are inferred from the MRI update. The body is open, and only `integration_id`, which every Propexo write requires, is required here.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -1271,7 +1271,7 @@ export interface AppointmentsMriLeadsResource {
    * Route: `PUT /v1/events/appointments/leads/mri/{event_id}`.
    * @param event_id - Propexo ID of the appointment event to change.
    * @param body - The new schedule of a lead's appointment in MRI. Propexo's page was readable only as far as the three members below, so the body is open: members not listed here are sent as given.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -1306,7 +1306,7 @@ export interface AppointmentsMriApplicantsResource {
    *
    * Route: `POST /v1/events/appointments/applicants/mri/`.
    * @param body - A new appointment for an applicant in MRI. Propexo's page for this operation could not be read: the members are inferred from the MRI update. The body is open, and only `integration_id`, which every Propexo write requires, is required here.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -1338,7 +1338,7 @@ export interface AppointmentsMriApplicantsResource {
    * Route: `PUT /v1/events/appointments/applicants/mri/{event_id}`.
    * @param event_id - Propexo ID of the appointment event to change.
    * @param body - The new schedule of an applicant's or a resident's appointment in MRI. Propexo's pages for these operations could not be read: the members are inferred from the lead update, and the body is open with nothing required.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -1372,7 +1372,7 @@ export interface AppointmentsMriResidentsResource {
    *
    * Route: `POST /v1/events/appointments/residents/mri/`.
    * @param body - A new appointment for a resident in MRI. Propexo's page for this operation could not be read: the members are inferred from the MRI update. The body is open, and only `integration_id`, which every Propexo write requires, is required here.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -1404,7 +1404,7 @@ export interface AppointmentsMriResidentsResource {
    * Route: `PUT /v1/events/appointments/residents/mri/{event_id}`.
    * @param event_id - Propexo ID of the appointment event to change.
    * @param body - The new schedule of an applicant's or a resident's appointment in MRI. Propexo's pages for these operations could not be read: the members are inferred from the lead update, and the body is open with nothing required.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -1448,7 +1448,7 @@ export interface AppointmentsRealpage_rpxLeadsResource {
    *
    * Route: `POST /v1/events/appointments/leads/realpage_rpx/`.
    * @param body - A new appointment for a lead in RealPage Partner Exchange.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -1483,7 +1483,7 @@ export interface AppointmentsRealpage_rpxLeadsResource {
    * Route: `PUT /v1/events/appointments/leads/realpage_rpx/{event_id}`.
    * @param event_id - Propexo ID of the appointment event to change.
    * @param body - The changes to a lead's appointment in RealPage Partner Exchange. Propexo documents the path but not the body: the members are inferred from the lead create, and the body is open with nothing required.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -1520,7 +1520,7 @@ export interface AppointmentsRealpage_rpxApplicantsResource {
    *
    * Route: `POST /v1/events/appointments/applicants/realpage_rpx/`.
    * @param body - A new appointment for an applicant in RealPage Partner Exchange. Propexo's page names these members but could not be read for which are required; they are inferred to match the lead create. The body is open, and only `integration_id`, which every Propexo write requires, is required here.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -1555,7 +1555,7 @@ export interface AppointmentsRealpage_rpxApplicantsResource {
    *
    * Route: `POST /v1/events/appointments/applicants/cancel/realpage_rpx`.
    * @param body - The appointment to cancel. Propexo documents this body only for Rent Manager (`integration_id` and `event_id`); for the PMSs that use this schema it is inferred to match. It is left open, and only `integration_id`, which every Propexo write requires, is required here: the client sends anything else you give it.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -1596,7 +1596,7 @@ export interface AppointmentsAppfolioLeadsResource {
    *
    * Route: `POST /v1/events/appointments/leads/appfolio/`.
    * @param body - A new showing of a unit for a lead in AppFolio.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -1647,7 +1647,7 @@ export interface AppointmentsYardi_restLeadsResource {
    *
    * Route: `POST /v1/events/appointments/leads/yardi_rest/`.
    * @param body - A new appointment for a lead in Yardi REST. Propexo's page for this operation could not be read: the members are inferred from Propexo's older Yardi connector. The body is open, and only `integration_id`, which every Propexo write requires, is required here.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -1682,7 +1682,7 @@ export interface AppointmentsYardi_restLeadsResource {
    * Route: `PUT /v1/events/appointments/leads/yardi_rest/{event_id}`.
    * @param event_id - Propexo ID of the appointment event to change.
    * @param body - The new schedule of a lead's or an applicant's appointment in Yardi REST. Propexo's pages for these operations could not be read: the members are inferred from Propexo's older Yardi connector, and the body is open with nothing required.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -1716,7 +1716,7 @@ export interface AppointmentsYardi_restApplicantsResource {
    *
    * Route: `POST /v1/events/appointments/applicants/yardi_rest/`.
    * @param body - A new appointment for an applicant in Yardi REST. Propexo's page for this operation could not be read: the members are inferred from Propexo's older Yardi connector. The body is open, and only `integration_id`, which every Propexo write requires, is required here.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request
@@ -1750,7 +1750,7 @@ export interface AppointmentsYardi_restApplicantsResource {
    * Route: `PUT /v1/events/appointments/applicants/yardi_rest/{event_id}`.
    * @param event_id - Propexo ID of the appointment event to change.
    * @param body - The new schedule of a lead's or an applicant's appointment in Yardi REST. Propexo's pages for these operations could not be read: the members are inferred from Propexo's older Yardi connector, and the body is open with nothing required.
-   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.
+   * @param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers` (over the client's `defaultHeaders`), `maxResponseBytes`, `fetchOptions` (passed through to the transport).
    * @returns A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE.
    * @throws {@link RequestValidationError} the call breaks the spec; nothing was sent
    * @throws {@link BadRequestError} the API refused the request

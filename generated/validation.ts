@@ -1371,7 +1371,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       }
     },
     "required": [
@@ -1395,7 +1396,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "RetryWriteInput"
@@ -1476,7 +1478,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
           "last_seen_lte": {
             "type": "string"
           }
-        }
+        },
+        "additionalProperties": false
       }
     },
     "required": [
@@ -1493,7 +1496,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "AppointmentAvailabilityQueryInput"
@@ -1514,7 +1518,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "ApplicantAppointmentCreateInput"
@@ -1535,7 +1540,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "LeadAppointmentCreateInput"
@@ -1556,7 +1562,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "ResidentAppointmentCreateInput"
@@ -1584,7 +1591,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "ApplicantAppointmentUpdateInput"
@@ -1605,7 +1613,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "AppointmentCancelInput"
@@ -1633,7 +1642,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "LeadAppointmentUpdateInput"
@@ -1654,7 +1664,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "AppointmentCancelInput"
@@ -1682,7 +1693,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "ResidentAppointmentUpdateInput"
@@ -1703,7 +1715,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "AppointmentCancelInput"
@@ -1773,7 +1786,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
           "integration_vendor": {
             "$ref": "IntegrationVendor"
           }
-        }
+        },
+        "additionalProperties": false
       }
     },
     "required": [
@@ -1816,7 +1830,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
             "minimum": 0,
             "maximum": 250
           }
-        }
+        },
+        "additionalProperties": false
       }
     },
     "required": [
@@ -1833,7 +1848,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "ResmanLeadAppointmentCreateInput"
@@ -1861,7 +1877,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "ResmanLeadAppointmentUpdateInput"
@@ -1882,7 +1899,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "NotSupportedInput"
@@ -1903,7 +1921,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "RentmanagerApplicantAppointmentCreateInput"
@@ -1924,7 +1943,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "RentmanagerLeadAppointmentCreateInput"
@@ -1945,7 +1965,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "RentmanagerResidentAppointmentCreateInput"
@@ -1973,7 +1994,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "RentmanagerApplicantAppointmentUpdateInput"
@@ -2001,7 +2023,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "RentmanagerLeadAppointmentUpdateInput"
@@ -2029,7 +2052,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "RentmanagerResidentAppointmentUpdateInput"
@@ -2050,7 +2074,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "RentmanagerAppointmentCancelInput"
@@ -2071,7 +2096,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "RentmanagerAppointmentCancelInput"
@@ -2092,7 +2118,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "RentmanagerAppointmentCancelInput"
@@ -2113,7 +2140,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "NotSupportedInput"
@@ -2134,7 +2162,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "EntrataLeadAppointmentCreateInput"
@@ -2162,7 +2191,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "EntrataLeadAppointmentUpdateInput"
@@ -2183,7 +2213,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "PmsAppointmentCancelInput"
@@ -2204,7 +2235,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "EntrataApplicantAppointmentCreateInput"
@@ -2232,7 +2264,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "EntrataApplicantAppointmentUpdateInput"
@@ -2253,7 +2286,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "PmsAppointmentCancelInput"
@@ -2274,7 +2308,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "EntrataAppointmentAvailabilityInput"
@@ -2295,7 +2330,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "MriLeadAppointmentCreateInput"
@@ -2323,7 +2359,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "MriLeadAppointmentUpdateInput"
@@ -2344,7 +2381,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "MriApplicantAppointmentCreateInput"
@@ -2372,7 +2410,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "MriAppointmentUpdateInput"
@@ -2393,7 +2432,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "MriResidentAppointmentCreateInput"
@@ -2421,7 +2461,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "MriAppointmentUpdateInput"
@@ -2442,7 +2483,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "RealpageRpxLeadAppointmentCreateInput"
@@ -2470,7 +2512,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "RealpageRpxLeadAppointmentUpdateInput"
@@ -2491,7 +2534,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "RealpageRpxApplicantAppointmentCreateInput"
@@ -2512,7 +2556,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "PmsAppointmentCancelInput"
@@ -2533,7 +2578,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "AppfolioLeadAppointmentCreateInput"
@@ -2554,7 +2600,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "YardiRestLeadAppointmentCreateInput"
@@ -2582,7 +2629,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "YardiRestAppointmentUpdateInput"
@@ -2603,7 +2651,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "YardiRestApplicantAppointmentCreateInput"
@@ -2631,7 +2680,8 @@ export const requests: Readonly<Record<string, SchemaNode>> = {
       },
       "query": {
         "type": "object",
-        "properties": {}
+        "properties": {},
+        "additionalProperties": false
       },
       "body": {
         "$ref": "YardiRestAppointmentUpdateInput"

@@ -27,7 +27,7 @@ export {
 export type { LogLevel, Logger } from "./core/logger.js";
 export type { Page, PageMeta, Pager } from "./core/pagination.js";
 export type { Pacer, PacerFactory, RateLimitOptions } from "./core/rate-limit.js";
-export type { RequestOptions, WithResponse } from "./core/request.js";
+export type { FetchOptions, RequestOptions, WithResponse } from "./core/request.js";
 export type { WaitOptions, WriteStatusBody } from "./core/write-jobs.js";
 export type { Args, Body, Method, Query, ResourceTree, Response200, Result, WriteJob } from "./core/types.js";
 export { appointmentSlot, type AppointmentSlot } from "./core/time.js";

@@ -290,6 +290,10 @@ function requestSchema(doc, { op, item }, key, reduce) {
       type: "object",
       properties: Object.fromEntries(list.map((p) => [p.name, node(p)])),
       ...(required.length ? { required } : {}),
+      // An unknown query key is refused like an unknown body member, on purpose: Prism and
+      // Propexo ignore one, so a misspelt filter (`leadId`) would silently widen a list, and an
+      // options object passed in the query's place would be sent as `?signal=...`.
+      ...(where === "query" ? { additionalProperties: false } : {}),
     };
   };
   const properties = { path: group("path"), query: group("query") };

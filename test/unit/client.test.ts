@@ -241,11 +241,10 @@ describe("logging", () => {
     return { lines, logger };
   }
 
-  it("logs each request at info and nothing at off", async () => {
+  it("logs nothing at info for a call answered at once, and nothing at all at off", async () => {
     const info = recording();
     await client(() => json(200, { write_status: "SUCCESS", errors: [], created_record_id: null }), { logger: info.logger, logLevel: "info" }).propexo.writes.status("job_1");
-    expect(info.lines.some(([level, m]) => level === "info" && m.includes("GET /v1/admin/write-status/job_1"))).toBe(true);
-    expect(info.lines.every(([level]) => level !== "debug")).toBe(true);
+    expect(info.lines).toEqual([]);
 
     const off = recording();
     await client(() => json(404, { error: { code: "not_found", message: "no" } }), { logger: off.logger, logLevel: "off" })
@@ -254,11 +253,15 @@ describe("logging", () => {
     expect(off.lines).toEqual([]);
   });
 
-  it("logs failed calls at error under the default level, and nothing below warn", async () => {
+  it("does not also log the error a call throws under the default level; debug has it", async () => {
     const rec = recording();
     const propexo = new Propexo({ token: TOKEN, fetch: async () => json(404, { error: { code: "not_found", message: "no such job" } }), rateLimit: false, logger: rec.logger });
-    await propexo.writes.status("job_1").catch(() => {});
-    expect(rec.lines).toEqual([["error", expect.stringContaining("404 GET /v1/admin/write-status/job_1: no such job")]]);
+    await expect(propexo.writes.status("job_1")).rejects.toBeInstanceOf(NotFoundError);
+    expect(rec.lines).toEqual([]);
+    const debug = recording();
+    await propexo.withOptions({ logger: debug.logger, logLevel: "debug" }).writes.status("job_1").catch(() => {});
+    expect(debug.lines).toContainEqual(["debug", expect.stringContaining("NotFoundError: 404 GET /v1/admin/write-status/job_1: no such job")]);
+    expect(debug.lines.every(([level]) => level === "debug")).toBe(true);
   });
 });
 
