@@ -39,7 +39,8 @@ export async function demo() {
 `;
 
 const DOCS = {
-  ours: { spec: join(ROOT, "openapi", "propexo.yaml"), paths: { list: "/v1/appointments/", status: "/v1/admin/write-status/{root_job_id}", update: "/v1/events/appointments/leads/resman/{event_id}" } },
+  // Ours as the pipeline lints and types it: composed from openapi/ and bundled.
+  ours: { spec: join(ROOT, "generated", "openapi.json"), paths: { list: "/v1/appointments/", status: "/v1/admin/write-status/{root_job_id}", update: "/v1/events/appointments/leads/resman/{event_id}" } },
   full: { spec: FULL, paths: { list: "/v1/appointments/", status: "/v1/admin/write-status/{root_job_id}", update: "/v1/events/appointments/leads/{event_id}" } },
 };
 
@@ -108,7 +109,7 @@ function report({ gen, genFull, per, haveFull, sizes, reps }) {
   const genMs = median(gen.map((g) => g.ms));
   const stepNames = Object.keys(gen[0].stepMs);
   let md = `Median of ${reps} runs each. \`npm run generate\` runs on a scratch copy (\`-- --root\`), so generated/ is not written.\n\n`;
-  md += `\`npm run generate\` on openapi/propexo.yaml (${fmt(sizes.ours / 1000)} kB): **${fmt(genMs)} ms** end to end (npm and Node start-up included); the generator's own steps: ${stepNames.map((s) => `${s} ${fmt(median(gen.map((g) => g.stepMs[s])))} ms`).join(", ")}.\n\n`;
+  md += `\`npm run generate\` on openapi/ (Propexo's document through the overlay, plus openapi/propexo.yaml; bundled, ${fmt(sizes.ours / 1000)} kB): **${fmt(genMs)} ms** end to end (npm and Node start-up included); the generator's own steps: ${stepNames.map((s) => `${s} ${fmt(median(gen.map((g) => g.stepMs[s])))} ms`).join(", ")}.\n\n`;
   summary.push({ bench: "6 pipeline", metric: "npm run generate, our spec, end to end", value: `${fmt(genMs)} ms`, target: "≤ 5 s", pass: genMs <= 5000 });
   if (!haveFull) {
     md += `openapi/upstream/propexo-published.yml is missing: the full-document comparison was skipped.\n`;
@@ -117,7 +118,7 @@ function report({ gen, genFull, per, haveFull, sizes, reps }) {
   const fullMs = median(genFull.map((g) => g.ms));
   const allSteps = [...new Set([...stepNames, ...Object.keys(genFull[0].stepMs)])];
   md += `\`npm run generate -- --spec openapi/upstream/propexo-published.yml --out DIR\` (${fmt(sizes.full / 1e6)} MB, ${genFull[0].operations} operations): **${fmt(fullMs)} ms** end to end. The generator's steps, ours next to it:\n\n`;
-  md += `| generator step | ours (${Object.keys(gen[0].stepMs).length ? "openapi/propexo.yaml" : ""}) | Propexo's whole document |\n|---|---:|---:|\n`;
+  md += `| generator step | ours (${Object.keys(gen[0].stepMs).length ? "our spec" : ""}) | Propexo's whole document |\n|---|---:|---:|\n`;
   for (const s of allSteps) {
     const a = gen[0].stepMs[s] === undefined ? "—" : `${fmt(median(gen.map((g) => g.stepMs[s])))} ms`;
     const b = genFull[0].stepMs[s] === undefined ? "—" : `${fmt(median(genFull.map((g) => g.stepMs[s])))} ms`;

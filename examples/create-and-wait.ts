@@ -22,7 +22,8 @@ const job = await propexo.appointments.rentmanager.leads.create({
 console.log(`accepted: job ${job.jobId}`);
 
 try {
-  const status = await job.wait({ timeoutMs: 120_000 });
+  // Two minutes in all; each status poll gives up after 10 s (and is retried, as reads are).
+  const status = await job.wait({ timeoutMs: 120_000, requestOptions: { timeoutMs: 10_000 } });
   console.log(`written: ${status.write_status}, event ${status.created_record_id}`);
 } catch (error) {
   // The PMS can still refuse a write that Propexo accepted, e.g. a time outside office hours.

@@ -7,10 +7,10 @@ import { PropexoError, RequestValidationError, formatValue } from "./core/errors
 import { levelled, type LogLevel, type Logger } from "./core/logger.js";
 import { numberIssues } from "./core/options.js";
 import { Pager, type PageMeta } from "./core/pagination.js";
-import { RateLimiter, type PacerFactory, type RateLimitOptions } from "./core/rate-limit.js";
+import { RateLimiter, type Pacer, type PacerFactory, type RateLimitOptions } from "./core/rate-limit.js";
 import { retryPolicy } from "./core/retry.js";
 import { redactor } from "./core/redact.js";
-import { Core, checkBaseUrl, type CallInput, type RequestOptions, type WithResponse } from "./core/request.js";
+import { Core, checkBaseUrl, fetchOptionIssues, headerIssues, type CallInput, type FetchOptions, type RequestOptions, type WithResponse } from "./core/request.js";
 import type { PropexoResources } from "../generated/client.js";
 import { DEFAULT_MAX_RESPONSE_BYTES } from "./core/transport-contract.js";
 import { waitForJob, waitIssues, writeStatusProblem, type WaitOptions, type WriteStatusBody } from "./core/write-jobs.js";
@@ -29,8 +29,11 @@ export interface ClientOptions {
   environment?: keyof typeof environments | undefined;
   /** Another server, e.g. a local mock; overrides `environment`. Must be HTTPS unless loopback. */
   baseUrl?: string | undefined;
-  /** The fetch to send requests with (default `globalThis.fetch`). */
-  fetch?: ((request: Request) => Promise<Response>) | undefined;
+  /**
+   * The fetch to send requests with (default `globalThis.fetch`). When `fetchOptions` are set, it
+   * gets them as its second argument.
+   */
+  fetch?: ((request: Request, init?: FetchOptions) => Promise<Response>) | undefined;
   /**
    * The Request class each request is built with before it goes to `fetch` (default
    * `globalThis.Request`). Set together with `fetch` by transports such as `nodeTransport()`.
@@ -55,9 +58,28 @@ export interface ClientOptions {
   rateLimit?: RateLimitOptions | PacerFactory | false | undefined;
   /** Check every request against the spec before sending it (default true). */
   validate?: boolean | undefined;
+  /**
+   * Headers sent with every request. A call's `headers` override them one by one (`null` there
+   * leaves one out); they cannot replace the token's `Authorization` header.
+   */
+  defaultHeaders?: Record<string, string> | undefined;
+  /**
+   * Query parameters sent with every request; a call's own query overrides them one by one. They
+   * are checked against the spec only where an operation declares them, and are never refused
+   * as unknown.
+   */
+  defaultQuery?: Record<string, string | number | boolean | undefined> | undefined;
+  /**
+   * Passed through to the transport with every request (a call's `fetchOptions` override them
+   * member by member): fetch's init, or with `nodeTransport()` undici's request options.
+   */
+  fetchOptions?: FetchOptions | undefined;
   /** Where log lines go (default `console`). */
   logger?: Logger | undefined;
-  /** How much to log (default "warn"). The token is never logged. */
+  /**
+   * How much to log (default: `PROPEXO_LOG` from the environment, else "warn"). The token is never
+   * logged, nor any header.
+   */
   logLevel?: LogLevel | undefined;
   /**
    * Allows the client in a web page. A Propexo token is an account-wide secret, and any visitor
@@ -71,8 +93,8 @@ export interface ClientOptions {
 /** The write-job helper placed beside the write-status operation (e.g. `writes.wait`). */
 export interface Writes {
   /**
-   * Polls a job's write status until it settles.
-   * @example await propexo.writes.wait(job.jobId, { timeoutMs: 60_000 });
+   * Polls a job's write status until it settles; `requestOptions` are the options of every poll.
+   * @example await propexo.writes.wait(job.jobId, { timeoutMs: 60_000, requestOptions: { headers: { Prefer: "example=success" } } });
    */
   wait(jobId: string, options?: WaitOptions): Promise<WriteStatusBody>;
 }
@@ -87,10 +109,14 @@ function inWebPage(): boolean {
   return typeof g.window === "object" && g.window !== null && typeof g.document === "object" && g.document !== null;
 }
 
-function envToken(): string | undefined {
+function env(name: string): string | undefined {
   // `process` is absent in browsers and some edge runtimes.
-  return typeof process !== "undefined" ? process.env?.PROPEXO_TOKEN : undefined;
+  return typeof process !== "undefined" ? process.env?.[name] : undefined;
 }
+
+/** Where a derived client (withOptions) finds the pacer it shares with its parent. */
+const PACER = Symbol("pacer");
+type Internal = ClientOptions & { [PACER]?: Pacer | undefined };
 
 /**
  * The resources of the spec (`appointments`, `events`, `writes`, ...), declared one method at a
@@ -108,8 +134,12 @@ export interface Propexo extends PropexoResources {}
  * await job.wait();
  */
 export class Propexo {
+  /** The options this client was made with, its token resolved: what withOptions() starts from. */
+  readonly #options: Internal;
+  readonly #limiter: Pacer | undefined;
+
   constructor(options: ClientOptions = {}) {
-    const token = options.token ?? envToken();
+    const token = options.token ?? env("PROPEXO_TOKEN");
     if (typeof token !== "string" || token === "") {
       throw new PropexoError("options.token is required (or set PROPEXO_TOKEN in the environment)");
     }
@@ -125,11 +155,22 @@ export class Propexo {
     const environment = options.environment ?? "production";
     if (!(environment in environments)) fail("environment", 'must be "production" or "sandbox"', environment);
     const { maxRetries = retryPolicy.maxRetries, timeoutMs = 60_000, maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES } = options;
-    const { validate = true, logLevel = "warn" } = options;
-    for (const issue of numberIssues("", { maxRetries, timeoutMs, maxResponseBytes }, { maxRetries: "count", timeoutMs: "ms", maxResponseBytes: "bytes" })) {
+    const { validate = true, defaultHeaders, defaultQuery, fetchOptions } = options;
+    // An explicit logLevel wins over PROPEXO_LOG; an empty PROPEXO_LOG counts as unset.
+    const logLevel = options.logLevel ?? (env("PROPEXO_LOG") || "warn");
+    for (const issue of [
+      ...numberIssues("", { maxRetries, timeoutMs, maxResponseBytes }, { maxRetries: "count", timeoutMs: "ms", maxResponseBytes: "bytes" }),
+      ...headerIssues(defaultHeaders, "defaultHeaders"),
+      ...fetchOptionIssues(fetchOptions, "fetchOptions"),
+    ]) {
       fail(issue.path, issue.message, issue.value);
     }
-    if (!["off", "error", "warn", "info", "debug"].includes(logLevel)) fail("logLevel", "must be off, error, warn, info or debug", logLevel);
+    if (defaultQuery !== undefined && (typeof defaultQuery !== "object" || defaultQuery === null || Object.values(defaultQuery).some((v) => v !== undefined && !["string", "number", "boolean"].includes(typeof v)))) {
+      fail("defaultQuery", "must be an object of strings, numbers and booleans", defaultQuery);
+    }
+    if (!["off", "error", "warn", "info", "debug"].includes(logLevel)) {
+      throw new PropexoError(`${options.logLevel === undefined ? "PROPEXO_LOG (from the environment)" : "options.logLevel"} must be off, error, warn, info or debug, received ${formatValue(logLevel)}`);
+    }
     const { rateLimit } = options;
     const perMinute = rateLimit ? (rateLimit as RateLimitOptions).requestsPerMinute : undefined;
     if (perMinute !== undefined && !(perMinute > 0)) fail("rateLimit.requestsPerMinute", "must be a positive number", perMinute);
@@ -138,7 +179,13 @@ export class Propexo {
     if (options.Request !== undefined && typeof options.Request !== "function") fail("Request", "must be a class", typeof options.Request);
 
     const redact = redactor(token);
-    const log = levelled(options.logger ?? console, logLevel, redact.text);
+    const log = levelled(options.logger ?? console, logLevel as LogLevel, redact.text);
+    // A derived client keeps its parent's pacer: the rate limit belongs to the token.
+    const limiter =
+      (options as Internal)[PACER] ??
+      (rateLimit === false ? undefined : typeof rateLimit === "function" ? rateLimit(token, log) : new RateLimiter(rateLimit));
+    this.#options = { ...options, token };
+    this.#limiter = limiter;
     const core = new Core({
       token,
       baseUrl: checkBaseUrl(options.baseUrl ?? environments[environment as keyof typeof environments]),
@@ -148,12 +195,10 @@ export class Propexo {
       timeoutMs,
       maxResponseBytes,
       validate,
-      limiter:
-        rateLimit === false
-          ? undefined
-          : typeof rateLimit === "function"
-            ? rateLimit(token, log)
-            : new RateLimiter(rateLimit),
+      headers: defaultHeaders,
+      query: defaultQuery,
+      fetchOptions,
+      limiter,
       log,
       redact,
     });
@@ -164,7 +209,7 @@ export class Propexo {
       const issues = waitIssues(opts);
       if (issues.length) throw redact.error(new RequestValidationError(issues, core.summary(status, { [param]: jobId })));
       const poll = (j: string, o: RequestOptions) => core.call(status, { path: { [param]: j } }, o, writeStatusProblem);
-      return waitForJob(jobId, poll as (j: string, o: RequestOptions) => Promise<WithResponse<WriteStatusBody>>, opts).catch((err: unknown) => {
+      return waitForJob(jobId, poll as (j: string, o: RequestOptions) => Promise<WithResponse<WriteStatusBody>>, opts, log).catch((err: unknown) => {
         throw redact.error(err);
       });
     };
@@ -178,6 +223,20 @@ export class Propexo {
     }
     // The resources are the spec's: every top-level name of the tree becomes a property.
     Object.assign(this, tree);
+  }
+
+  /**
+   * A client with these options over this one's: each option given replaces this client's (a
+   * `defaultHeaders` object replaces the whole object). It shares this client's rate-limit pacer,
+   * whose budget belongs to the token, unless `token` or `rateLimit` is given another value.
+   *
+   * @example
+   * const traced = propexo.withOptions({ defaultHeaders: { "x-trace-id": traceId }, maxRetries: 0 });
+   */
+  withOptions(overrides: ClientOptions): Propexo {
+    const options: Internal = { ...this.#options, ...overrides };
+    const same = options.token === this.#options.token && options.rateLimit === this.#options.rateLimit;
+    return new Propexo({ ...options, [PACER]: same ? this.#limiter : undefined } as ClientOptions);
   }
 
   /**
@@ -213,6 +272,7 @@ function method(core: Core, id: OperationId, wait: Writes["wait"]) {
   const bodyKind: string = row.body;
   const queryNames: readonly string[] = row.queryParams;
   const envelope: string | undefined = (row as { envelope?: string }).envelope;
+  const returns: string = row.returns;
   const takesBody = bodyKind === "required" || bodyKind === "optional";
   const takesObject = takesBody || queryNames.length > 0;
   return (...args: unknown[]) => {
@@ -237,25 +297,22 @@ function method(core: Core, id: OperationId, wait: Writes["wait"]) {
         options,
       );
     }
-    const call = core.call(id, input, options);
-    if (row.returns === "item") return new ApiPromise(call.then((r) => ({ ...r, data: (r.data as { results: unknown }).results })));
-    if (row.returns === "job") {
-      return new ApiPromise(
-        call.then((r) => {
-          const body = r.data as { meta?: { job_id: string }; job_id?: string; result?: unknown };
-          // Both envelopes Propexo uses: { meta: { job_id }, result } and { job_id, ... } at the top.
-          const jobId = (envelope === "meta" ? body.meta?.job_id : body.job_id) ?? "";
-          const job = {
-            jobId,
-            result: envelope === "meta" ? body.result : body,
-            response: r.response,
-            requestId: r.requestId,
-            wait: (opts?: WaitOptions) => wait(jobId, opts),
-          };
-          return { ...r, data: job };
-        }),
-      );
-    }
-    return new ApiPromise(call);
+    return new ApiPromise((raw) =>
+      core.call(id, input, options, undefined, raw).then((r) => {
+        if (raw || (returns !== "item" && returns !== "job")) return r;
+        if (returns === "item") return { ...r, data: (r.data as { results: unknown }).results };
+        const body = r.data as { meta?: { job_id: string }; job_id?: string; result?: unknown };
+        // Both envelopes Propexo uses: { meta: { job_id }, result } and { job_id, ... } at the top.
+        const jobId = (envelope === "meta" ? body.meta?.job_id : body.job_id) ?? "";
+        const job = {
+          jobId,
+          result: envelope === "meta" ? body.result : body,
+          response: r.response,
+          requestId: r.requestId,
+          wait: (opts?: WaitOptions) => wait(jobId, opts),
+        };
+        return { ...r, data: job };
+      }),
+    );
   };
 }

@@ -3,10 +3,10 @@
 // `Request` options: openapi-fetch builds each request into a TransportRequest, a plain record
 // without the streams and signal bookkeeping of fetch's Request, and `fetch` hands it to
 // undici's `dispatcher.request()`, answering a standard Response. Needs `undici` installed.
-import { pipeline, Transform, type Readable } from "node:stream";
+import { pipeline, Readable, Transform } from "node:stream";
 import * as zlib from "node:zlib";
 import { Agent, type Dispatcher } from "undici";
-import { BAD_STATUS, DEFAULT_MAX_RESPONSE_BYTES, LIMIT_KEY, TOO_LARGE, type TransportFault } from "./core/transport-contract.js";
+import { BAD_STATUS, DEFAULT_MAX_RESPONSE_BYTES, LIMIT_KEY, STREAM_KEY, TOO_LARGE, type TransportFault } from "./core/transport-contract.js";
 
 /** Settings of {@link nodeTransport}. */
 export interface NodeTransportOptions {
@@ -18,7 +18,12 @@ export interface NodeTransportOptions {
 
 /** The `fetch` and `Request` to pass to `new Propexo({ ... })`. */
 export interface NodeTransport {
-  fetch: (request: Request) => Promise<Response>;
+  /**
+   * Sends a request. The client's `fetchOptions` arrive as `init`: options of undici's
+   * `request()` (e.g. `headersTimeout`, `bodyTimeout`), and `dispatcher` to use another one for
+   * this request; the origin, path, method, headers, body and signal are the request's own.
+   */
+  fetch: (request: Request, init?: Record<string, unknown>) => Promise<Response>;
   Request: typeof Request;
 }
 
@@ -35,8 +40,10 @@ class TransportRequest {
   readonly payload: string | Uint8Array | null;
   /** The call's response size limit, handed over by the core in the init. */
   readonly [LIMIT_KEY]: number | undefined;
+  /** Whether the body is to be handed over unread, as a stream (`.asResponse()`). */
+  readonly [STREAM_KEY]: boolean | undefined;
 
-  constructor(url: string, init: RequestInit & { [LIMIT_KEY]?: number } = {}) {
+  constructor(url: string, init: RequestInit & { [LIMIT_KEY]?: number; [STREAM_KEY]?: boolean } = {}) {
     this.url = url;
     this.method = (init.method ?? "GET").toUpperCase();
     // openapi-fetch passes the Headers it merged; only other shapes need a copy.
@@ -48,6 +55,7 @@ class TransportRequest {
     }
     this.payload = body;
     this[LIMIT_KEY] = init[LIMIT_KEY];
+    this[STREAM_KEY] = init[STREAM_KEY];
   }
 }
 
@@ -160,7 +168,9 @@ export function nodeTransport(options: NodeTransportOptions = {}): NodeTransport
   }
   const dispatcher = options.dispatcher ?? new Agent({ connections });
 
-  async function send(request: Request | TransportRequest): Promise<Response> {
+  async function send(request: Request | TransportRequest, init?: Record<string, unknown>): Promise<Response> {
+    // The pass-through settings go first, so that what makes the request this request wins.
+    const { dispatcher: chosen, ...extra } = init ?? {};
     const url = new URL(request.url);
     const headers: Record<string, string> = {};
     request.headers.forEach((value, name) => {
@@ -169,7 +179,8 @@ export function nodeTransport(options: NodeTransportOptions = {}): NodeTransport
     let body: string | Uint8Array | null;
     if (request instanceof TransportRequest) body = request.payload;
     else body = request.body ? new Uint8Array(await request.arrayBuffer()) : null;
-    const res = await dispatcher.request({
+    const res = await ((chosen as Dispatcher | undefined) ?? dispatcher).request({
+      ...(extra as Partial<Dispatcher.RequestOptions>),
       origin: url.origin,
       path: url.pathname + url.search,
       method: request.method as Dispatcher.HttpMethod,
@@ -189,6 +200,18 @@ export function nodeTransport(options: NodeTransportOptions = {}): NodeTransport
     // A Response cannot hold such a status; the core reports it as fetch's answer would be.
     if (res.statusCode < 200 || res.statusCode > 599) throw fault(BAD_STATUS, `status ${res.statusCode} is outside 200–599`);
     const empty = NO_BODY.has(res.statusCode) || request.method === "HEAD";
+    // Handed over as it arrives, decoded: the core reads an error's body within the limit, and
+    // the caller of `.asResponse()` reads a success's.
+    if ((request as { [STREAM_KEY]?: boolean })[STREAM_KEY] && !empty) {
+      let decoded: Readable;
+      try {
+        decoded = decode(res.body, responseHeaders.get("content-encoding"));
+      } catch (err) {
+        discard(res.body);
+        throw err;
+      }
+      return new Response(Readable.toWeb(decoded) as ReadableStream, { status: res.statusCode, headers: responseHeaders });
+    }
     const limit = (request as { [LIMIT_KEY]?: number })[LIMIT_KEY] ?? DEFAULT_MAX_RESPONSE_BYTES;
     const encoding = responseHeaders.get("content-encoding");
     if (!encoding && Number(responseHeaders.get("content-length")) > limit) throw fault(TOO_LARGE, `the response is larger than ${limit} bytes`, limit);

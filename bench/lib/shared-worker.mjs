@@ -38,9 +38,10 @@ if (config.steps) {
   }
   console.log(JSON.stringify({ times, pings, pacer: pacerLines }));
 } else {
-  // A write the spec offers without path parameters.
-  const row = Object.values(operations).find((r) => r.method === "POST" && r.supported && r.pathParams.length === 0);
-  const where = row.vendor ? [row.resource, row.vendor, row.subject, row.verb] : [row.resource, row.verb];
+  // A write the spec offers without path parameters, answered as the fake API answers
+  // ({ meta: { job_id }, result }).
+  const row = Object.values(operations).find((r) => r.method === "POST" && r.supported && r.pathParams.length === 0 && r.envelope === "meta");
+  const where = row.placement;
   const propexo = new Propexo({
     token: config.token,
     baseUrl: config.api,

@@ -153,13 +153,13 @@ export function declarationsSource(doc, table, writeStatus, header) {
       docLines.push(`@param ${pname} - ${what}`);
     }
     args.push("options?: RequestOptions");
-    docLines.push("@param options - Per-call settings: `signal`, `timeoutMs`, `maxRetries`, `headers`.");
+    docLines.push(`@param options - Per-call settings: \`signal\`, \`timeoutMs\`, \`maxRetries\`, \`headers\` (over the client's \`defaultHeaders\`), \`maxResponseBytes\`, \`fetchOptions\` (passed through to the transport).${row.returns === "page" ? " They apply to every page." : ""}`);
     const returnsText =
       row.returns === "job"
         ? "A write job: `jobId`, the accepted `result`, and `wait()` to follow it to SUCCESS or FAILURE."
         : row.returns === "page"
           ? "A lazy pager: iterate it with `for await`, or call `firstPage()` or `pages()`; nothing is sent until then."
-          : "The result, with `.withResponse()` for the raw response and request ID.";
+          : "The result, with `.withResponse()` for the raw response and request ID, or `.asResponse()` for the response as soon as its headers arrive, body unread.";
     docLines.push(`@returns ${returnsText}`);
     docLines.push(...throwsOf(op, row));
     const example = exampleOf(doc, op, row, params, call, takesBody);
@@ -176,7 +176,7 @@ export function declarationsSource(doc, table, writeStatus, header) {
       "",
       `Polls \`${table[writeStatus].method} ${table[writeStatus].path}\` with growing gaps (250 ms, then ×1.5 up to 5 s).`,
       "@param jobId - The `jobId` of a write job.",
-      "@param options - `timeoutMs` (default 5 minutes), `signal`, and the polling gaps.",
+      "@param options - `timeoutMs` (default 5 minutes), `signal`, the polling gaps, and `requestOptions` for every status poll (e.g. `headers`).",
       "@returns The write status once it is SUCCESS.",
       "@throws {@link WriteFailedError} the job settled as FAILURE or PARTIAL_SUCCESS",
       "@throws {@link TimeoutError} the job had not settled within `timeoutMs`",

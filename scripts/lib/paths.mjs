@@ -7,11 +7,17 @@ import { dirname, join } from "node:path";
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const REDOCLY_BIN = join(ROOT, "node_modules", "@redocly", "cli", "bin", "cli.js");
 
-/** The pipeline's inputs and output folder below `root`. */
+/**
+ * The pipeline's inputs and output folder below `root`: the hand-curated spec (`spec`), Propexo's
+ * vendored document (`upstream`), the overlay that curates it (`overlay`), the lint config and
+ * generated/.
+ */
 export function projectPaths(root = ROOT) {
   return {
     root,
     spec: join(root, "openapi", "propexo.yaml"),
+    upstream: join(root, "openapi", "upstream", "propexo-published.yml"),
+    overlay: join(root, "openapi", "propexo.overlay.yaml"),
     config: join(root, "redocly.yaml"),
     generated: join(root, "generated"),
   };

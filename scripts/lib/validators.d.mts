@@ -21,6 +21,11 @@ export function schemaReducer(doc: unknown): {
 export function validationData(
   doc: unknown,
   keyOf?: (entry: OperationEntry) => string,
-): { requests: Record<string, SchemaNode>; defs: Record<string, Schema>; formats: string[] };
+): {
+  requests: Record<string, SchemaNode>;
+  webhooks: Record<string, { trigger: string; payload: Schema }>;
+  defs: Record<string, Schema>;
+  formats: string[];
+};
 
 export function validationSource(doc: unknown, header: string, keyOf?: (entry: OperationEntry) => string): string;

@@ -290,6 +290,10 @@ function requestSchema(doc, { op, item }, key, reduce) {
       type: "object",
       properties: Object.fromEntries(list.map((p) => [p.name, node(p)])),
       ...(required.length ? { required } : {}),
+      // An unknown query key is refused like an unknown body member, on purpose: Prism and
+      // Propexo ignore one, so a misspelt filter (`leadId`) would silently widen a list, and an
+      // options object passed in the query's place would be sent as `?signal=...`.
+      ...(where === "query" ? { additionalProperties: false } : {}),
     };
   };
   const properties = { path: group("path"), query: group("query") };
@@ -306,9 +310,9 @@ function requestSchema(doc, { op, item }, key, reduce) {
 
 /**
  * The validator's data for a whole document: `requests` (one schema per operation, keyed by
- * `keyOf`, by default the operationId), the `defs` they use, and the formats they use. Every
- * component schema is reduced, used or not, so a keyword the walker lacks is refused wherever
- * it appears. Throws with the place and the reason on anything the walker does not implement.
+ * `keyOf`, by default the operationId), `webhooks` (each webhook's payload schema and trigger),
+ * the `defs` they use, and the formats they use. Every component schema is reduced, used or
+ * not, so a keyword the walker lacks is refused wherever it appears. Throws with the place and the reason on anything the walker does not implement.
  */
 export function validationData(doc, keyOf = (entry) => entry.op.operationId) {
   const { reduce, defs } = schemaReducer(doc);
@@ -323,7 +327,8 @@ export function validationData(doc, keyOf = (entry) => entry.op.operationId) {
     if (Object.hasOwn(requests, key)) throw new Error(`${where}: the request schema name ${key} is used twice`);
     Object.defineProperty(requests, key, { value: requestSchema(doc, entry, key, reduce), enumerable: true, writable: true, configurable: true });
   }
-  // Only what the requests reach is shipped, and only the formats that reach uses.
+  const webhooks = webhookSchemas(doc, reduce);
+  // Only what the requests and webhooks reach is shipped, and only the formats that reach uses.
   const used = new Set();
   const formats = new Set();
   const collect = (node) => {
@@ -336,11 +341,40 @@ export function validationData(doc, keyOf = (entry) => entry.op.operationId) {
     eachSubschema(node, collect);
   };
   Object.values(requests).forEach(collect);
+  Object.values(webhooks).forEach((w) => collect(w.payload));
   return {
     requests,
+    webhooks,
     defs: Object.fromEntries([...defs].filter(([name]) => used.has(name))),
     formats: [...FORMATS.keys()].filter((f) => formats.has(f)),
   };
+}
+
+const WEBHOOK_METHODS = ["post", "put", "patch", "get", "delete"];
+
+/**
+ * The payload schema of every webhook in the spec's `webhooks` section, keyed by the webhook's
+ * name, with the value of its payload's `trigger` member, which is how a received payload says
+ * which webhook it is (parseWebhook in src/webhooks.ts). Throws when a webhook has no JSON
+ * payload, or its `trigger` is not one fixed value, or two webhooks share a trigger.
+ */
+function webhookSchemas(doc, reduce) {
+  const out = {};
+  const triggers = new Map();
+  for (const [name, item] of Object.entries(doc.webhooks ?? {})) {
+    const where = `webhook ${name}`;
+    const bodies = WEBHOOK_METHODS.filter((m) => item?.[m]).map((m) => deref(doc, item[m].requestBody)?.content?.["application/json"]?.schema).filter(Boolean);
+    if (bodies.length !== 1) throw new Error(`${where}: needs exactly one operation with a JSON payload (application/json request body), has ${bodies.length}`);
+    const trigger = deref(doc, deref(doc, bodies[0])?.properties?.trigger);
+    const value = trigger?.const !== undefined ? trigger.const : trigger?.enum?.length === 1 ? trigger.enum[0] : undefined;
+    if (typeof value !== "string") {
+      throw new Error(`${where}: parseWebhook tells webhooks apart by their payload's "trigger" member, so the payload schema must give "trigger" one string value (an enum of one, or const)`);
+    }
+    if (triggers.has(value)) throw new Error(`${where}: its trigger ${value} is also the trigger of webhook ${triggers.get(value)}`);
+    triggers.set(value, name);
+    Object.defineProperty(out, name, { value: { trigger: value, payload: reduce(bodies[0], `${where} payload`) }, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
 }
 
 // JSON text is a JavaScript object literal except for one key: `"__proto__": x` in a literal
@@ -352,7 +386,7 @@ const literal = (value) => JSON.stringify(value, null, 2).replace(/^(\s*)"__prot
  * operationId unless given).
  */
 export function validationSource(doc, header, keyOf) {
-  const { requests, defs, formats } = validationData(doc, keyOf);
+  const { requests, webhooks, defs, formats } = validationData(doc, keyOf);
   const imports = formats.map((f) => FORMATS.get(f));
   return `${header}
 ${imports.length ? `import { ${[...new Set(imports)].sort().join(", ")} } from "../src/core/formats.js";\n` : ""}
@@ -399,5 +433,11 @@ export const defs: Readonly<Record<string, Schema>> = ${literal(defs)};
 
 /** One schema per operation, over the request's \`{ path, query, body }\`. */
 export const requests: Readonly<Record<string, SchemaNode>> = ${literal(requests)};
+
+/**
+ * The payload schema of each webhook, by the webhook's name, with the \`trigger\` value that
+ * names it in a received payload.
+ */
+export const webhooks: Readonly<Record<string, { readonly trigger: string; readonly payload: Schema }>> = ${literal(webhooks)};
 `;
 }

@@ -231,6 +231,27 @@ export class RequestValidationError extends PropexoError {
   }
 }
 
+/**
+ * A received webhook payload is not one the spec describes: not JSON, no known `trigger`, or a
+ * member that breaks the webhook's payload schema. Thrown by `parseWebhook`.
+ */
+export class WebhookValidationError extends PropexoError {
+  override get name(): string {
+    return "WebhookValidationError";
+  }
+  /** Each way the payload breaks the spec: the member's dotted path (e.g. "data.root_job_id"), the rule and the value. */
+  declare readonly issues: readonly ValidationIssue[];
+  /** The webhook the payload's `trigger` names, when it names one the spec knows. */
+  declare readonly webhook: string | undefined;
+
+  constructor(issues: ValidationIssue[], webhook?: string) {
+    const list = issues.map((i) => `${i.path || "payload"}: ${i.message} (${i.rule}; received ${formatValue(i.value)})`).join("; ");
+    super(`invalid ${webhook ?? "webhook"} payload: ${list}`);
+    this.issues = issues;
+    this.webhook = webhook;
+  }
+}
+
 /** Final state of a write job. */
 export type WriteJobState = "SUCCESS" | "PARTIAL_SUCCESS" | "FAILURE" | "PENDING";
 

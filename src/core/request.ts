@@ -26,8 +26,29 @@ import type { Pacer } from "./rate-limit.js";
 import { reason, type Redactor } from "./redact.js";
 import { backoffDelay, classifyNetworkError, parseRetryAfter, retryPolicy, shouldRetry, type Failure } from "./retry.js";
 import { abortReason, sleep, timerDelay, untilAborted } from "./sleep.js";
-import { BAD_STATUS, LIMIT_KEY, TOO_LARGE, type TransportFault } from "./transport-contract.js";
+import { BAD_STATUS, LIMIT_KEY, STREAM_KEY, TOO_LARGE, type TransportFault } from "./transport-contract.js";
 import { validateRequest } from "./validate.js";
+
+/** The init members that the client sets itself: `fetchOptions` cannot replace them (FetchOptions says so to the types). */
+const RESERVED = ["method", "body", "headers", "signal", "redirect"] as const;
+
+/**
+ * Settings passed through to the transport with each request: the second argument of `fetch`
+ * (e.g. `cache`, `keepalive`, `priority`, or undici's `dispatcher` for Node's fetch), or, with
+ * `nodeTransport()`, options of undici's `request()` (e.g. `headersTimeout`, `bodyTimeout`, or a
+ * `dispatcher` for this request). The method, body, headers, signal and redirect handling are the
+ * client's and are refused here.
+ */
+export type FetchOptions = Omit<RequestInit, "method" | "body" | "headers" | "signal" | "redirect"> & {
+  method?: never;
+  body?: never;
+  headers?: never;
+  signal?: never;
+  redirect?: never;
+} & Record<string, unknown>;
+
+/** The names RequestOptions has, so that anything else (a query in the options' place) is refused. */
+const OPTION_KEYS = ["signal", "timeoutMs", "maxRetries", "headers", "maxResponseBytes", "fetchOptions"];
 
 /** Per-call settings; every method takes them as its last argument. */
 export interface RequestOptions {
@@ -40,10 +61,12 @@ export interface RequestOptions {
   timeoutMs?: number | undefined;
   /** Retries after the first attempt (only where retrying is safe). */
   maxRetries?: number | undefined;
-  /** Extra request headers. */
-  headers?: Record<string, string> | undefined;
+  /** Extra request headers, over the client's `defaultHeaders`; `null` leaves a default header out. */
+  headers?: Record<string, string | null> | undefined;
   /** Largest response body accepted, in bytes, after decompression (default: the client's). */
   maxResponseBytes?: number | undefined;
+  /** Passed through to the transport, over the client's `fetchOptions` (member by member). */
+  fetchOptions?: FetchOptions | undefined;
 }
 
 /** A result together with the HTTP exchange that produced it. */
@@ -60,13 +83,17 @@ export interface CoreConfig {
   token: string;
   baseUrl: string;
   /** The user's fetch; undefined means globalThis.fetch, looked up by openapi-fetch. */
-  fetch: ((request: Request) => Promise<Response>) | undefined;
+  fetch: ((request: Request, init?: FetchOptions) => Promise<Response>) | undefined;
   /** The user's Request class; undefined means globalThis.Request. */
   Request: typeof Request | undefined;
   maxRetries: number;
   timeoutMs: number;
   maxResponseBytes: number;
   validate: boolean;
+  /** The client's defaultHeaders (under the token's header), defaultQuery and fetchOptions. */
+  headers: Record<string, string> | undefined;
+  query: Record<string, unknown> | undefined;
+  fetchOptions: FetchOptions | undefined;
   limiter: Pacer | undefined;
   log: Logger;
   redact: Redactor;
@@ -115,7 +142,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
  * What the client reads from a 200 of each kind in the operation table's `returns`; a body that
  * lacks it would otherwise surface as a TypeError, a job ID of "" or a string iterated as a list.
  */
-function shapeProblem(kind: string, body: unknown): string | undefined {
+function shapeProblem(kind: string, body: unknown, envelope: string | undefined): string | undefined {
   if (!isObject(body)) return `the body is ${Array.isArray(body) ? "a list" : body === null ? "null" : `a ${typeof body}`}, not an object`;
   if (kind === "page") {
     const meta = body.meta;
@@ -126,8 +153,9 @@ function shapeProblem(kind: string, body: unknown): string | undefined {
   }
   if (kind === "item" && !isObject(body.results)) return "its results is not an object";
   if (kind === "job") {
-    const id = (isObject(body.meta) ? body.meta.job_id : undefined) ?? body.job_id;
-    if (typeof id !== "string" || id === "") return "it has no job ID (meta.job_id or job_id)";
+    // Where the spec says this operation's job ID is: { meta: { job_id }, result } or { job_id, ... }.
+    const id = envelope === "meta" ? (isObject(body.meta) ? body.meta.job_id : undefined) : body.job_id;
+    if (typeof id !== "string" || id === "") return `it has no job ID (${envelope === "meta" ? "meta.job_id" : "job_id"})`;
   }
   return undefined;
 }
@@ -183,29 +211,48 @@ function serialise(body: unknown, out: ValidationIssue[]): string | undefined {
   }
 }
 
-/** The issues of one call's options, before anything else is looked at. */
-function optionIssues(options: unknown): ValidationIssue[] {
-  if (!isObject(options)) return [issue("options", "type", "must be an object", options)];
+/** The issues of one call's options (under `at`, e.g. "options"), before anything else is looked at. */
+export function optionIssues(options: unknown, at = "options"): ValidationIssue[] {
+  if (!isObject(options)) return [issue(at, "type", "must be an object", options)];
   // Most calls pass no options: nothing to check.
-  for (const _ in options) return optionChecks(options);
+  for (const _ in options) return optionChecks(options, at);
   return [];
 }
 
-function optionChecks(options: Record<string, unknown>): ValidationIssue[] {
-  const issues = numberIssues("options.", options, { timeoutMs: "ms", maxRetries: "count", maxResponseBytes: "bytes" });
-  if (options.signal !== undefined && !isSignal(options.signal)) {
-    issues.push(issue("options.signal", "type", "must be an AbortSignal", options.signal));
+function optionChecks(options: Record<string, unknown>, at: string): ValidationIssue[] {
+  const issues = numberIssues(`${at}.`, options, { timeoutMs: "ms", maxRetries: "count", maxResponseBytes: "bytes" });
+  // An unknown key is most likely a query or body passed in the options' place.
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.includes(key) && options[key] !== undefined) issues.push(issue(`${at}.${key}`, "additionalProperties", `is not an option (${OPTION_KEYS.join(", ")})`, options[key]));
   }
-  const headers = options.headers;
-  if (headers !== undefined && !isObject(headers)) issues.push(issue("options.headers", "type", "must be an object of strings", headers));
-  for (const [name, value] of Object.entries(isObject(headers) ? headers : {})) {
+  if (options.signal !== undefined && !isSignal(options.signal)) {
+    issues.push(issue(`${at}.signal`, "type", "must be an AbortSignal", options.signal));
+  }
+  // A call's header issues have always been named "headers.<name>".
+  issues.push(...headerIssues(options.headers, at === "options" ? "headers" : `${at}.headers`), ...fetchOptionIssues(options.fetchOptions, `${at}.fetchOptions`));
+  return issues;
+}
+
+/** The issues of a record of headers (a call's, or the client's defaultHeaders) at `at`. */
+export function headerIssues(headers: unknown, at: string): ValidationIssue[] {
+  if (headers === undefined) return [];
+  if (!isObject(headers)) return [issue(at, "type", "must be an object of strings", headers)];
+  const issues: ValidationIssue[] = [];
+  for (const [name, value] of Object.entries(headers)) {
     if (!HEADER_NAME.test(name)) {
-      issues.push(issue(`headers.${name}`, "headerName", "must be an HTTP field name", name));
+      issues.push(issue(`${at}.${name}`, "headerName", "must be an HTTP field name", name));
     } else if (value != null && (typeof value !== "string" || !HEADER_VALUE.test(value))) {
-      issues.push(issue(`headers.${name}`, "headerValue", "must be a string of Latin-1 characters without controls (CR, LF, NUL)", value));
+      issues.push(issue(`${at}.${name}`, "headerValue", "must be a string of Latin-1 characters without controls (CR, LF, NUL)", value));
     }
   }
   return issues;
+}
+
+/** The issues of fetchOptions at `at`: an object that leaves what the client sets alone. */
+export function fetchOptionIssues(value: unknown, at: string): ValidationIssue[] {
+  if (value === undefined) return [];
+  if (!isObject(value)) return [issue(at, "type", "must be an object", value)];
+  return RESERVED.filter((key) => value[key] !== undefined).map((key) => issue(`${at}.${key}`, "reserved", "is set by the client and cannot be passed through", value[key]));
 }
 
 /** Runs operations by operationId. */
@@ -219,7 +266,8 @@ export class Core {
     this.#config = config;
     this.#client = createClient<paths>({
       baseUrl: config.baseUrl,
-      headers: { Authorization: `Bearer ${config.token}`, Accept: "application/json" },
+      // The defaults go under the token, which they cannot replace; a call's headers go over both.
+      headers: { Accept: "application/json", ...config.headers, Authorization: `Bearer ${config.token}` },
       ...(config.Request && { Request: config.Request }),
     });
   }
@@ -234,21 +282,34 @@ export class Core {
   /**
    * Sends operation `id` and resolves to its parsed 200 body; rejects with a PropexoError from
    * which every form of the token has been removed. `expect` adds checks of the body that a
-   * caller relies on.
+   * caller relies on. With `raw`, a success resolves as soon as its headers arrive, with the body
+   * unread (`data` undefined): reading it, and its size, are the caller's.
    */
-  async call(id: OperationId, input: CallInput, options: RequestOptions = {}, expect?: Expect): Promise<WithResponse<unknown>> {
+  async call(id: OperationId, input: CallInput, options: RequestOptions = {}, expect?: Expect, raw = false): Promise<WithResponse<unknown>> {
     try {
-      return await this.#call(id, input, options, expect);
+      return await this.#call(id, input, options, expect, raw);
     } catch (err) {
-      throw this.#config.redact.error(err);
+      // The caller gets the error; logging it too (by default) would report it twice.
+      this.#config.log.debug(String(this.#config.redact.error(err)));
+      throw err;
     }
   }
 
-  async #call(id: OperationId, input: CallInput, options: RequestOptions, expect: Expect | undefined): Promise<WithResponse<unknown>> {
+  async #call(id: OperationId, input: CallInput, options: RequestOptions, expect: Expect | undefined, raw: boolean): Promise<WithResponse<unknown>> {
     const row = operations[id];
     const config = this.#config;
     const pathParams = input.path ?? {};
-    const query = input.query ?? {};
+    const defaults = config.query;
+    const own = input.query ?? {};
+    let query = own;
+    // The client's defaultQuery goes under the call's own query. Its keys are checked against the
+    // spec only where the operation declares them: elsewhere they are the caller's own extras.
+    let checked = own;
+    if (defaults && isObject(own)) {
+      query = { ...defaults, ...own };
+      checked = { ...own };
+      for (const key of row.queryParams as readonly string[]) if (!(key in own) && key in defaults) checked[key] = defaults[key];
+    }
     const summary = this.summary(id, pathParams);
 
     if (!row.supported) {
@@ -263,7 +324,7 @@ export class Core {
     const body = serialise(input.body, issues);
     if (config.validate) {
       try {
-        issues.push(...validateRequest(id, { path: pathParams, query, body: input.body }));
+        issues.push(...validateRequest(id, { path: pathParams, query: checked, body: input.body }));
       } catch {
         // A body JSON cannot carry (a cycle, a getter that throws) may trip the validator's walk;
         // serialise has named what is wrong with it already.
@@ -276,6 +337,7 @@ export class Core {
     const maxRetries = options.maxRetries ?? config.maxRetries;
     const limit = options.maxResponseBytes ?? config.maxResponseBytes;
     const where = `${row.method} ${summary.path}`;
+    const fetchOptions = options.fetchOptions || config.fetchOptions ? { ...config.fetchOptions, ...options.fetchOptions } : undefined;
     // The path goes to openapi-fetch already filled in (summary.path), so it is encoded once, here.
     // The body goes already serialised, so that a body JSON cannot carry never reaches the wire.
     // Redirects are never followed: Propexo's API does not redirect, and following one would
@@ -285,10 +347,12 @@ export class Core {
       body,
       bodySerializer: (text: unknown) => text,
       headers: options.headers,
-      parseAs: "text",
+      // A raw call hands the body over unread.
+      parseAs: raw ? "stream" : "text",
       redirect: "manual",
-      // For our Node transport, which reads it from the request (see transport-contract.ts).
+      // For our Node transport, which reads them from the request (see transport-contract.ts).
       [LIMIT_KEY]: limit,
+      [STREAM_KEY]: raw,
     };
     for (let attempt = 0; ; attempt++) {
       let failure: Failure;
@@ -303,21 +367,26 @@ export class Core {
       const controller = new AbortController();
       const onAbort = () => controller.abort(abortReason(signal!));
       signal?.addEventListener("abort", onAbort, { once: true });
+      // A raw response's body is still to be read: the caller's signal keeps cutting it.
+      let handedOver = false;
       const timer = setTimeout(
         () => controller.abort(new TimeoutError(`${where}: no response within ${timeoutMs} ms`, { request: summary })),
         timerDelay(timeoutMs),
       );
       try {
-        config.log.info(`${where} attempt ${attempt + 1}`);
         // openapi-fetch builds a fresh Request from the inputs each attempt, so a retry never
         // needs to copy a consumed body.
         const { data, error, response } = await this.#client.request(row.method.toLowerCase() as "get", summary.path as never, {
           ...init,
-          ...this.#transport(controller.signal, summary, limit),
+          ...this.#transport(controller.signal, summary, limit, fetchOptions, raw),
         } as never);
         const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
         config.limiter?.observe(response.headers, response.status, retryAfterMs, ticket);
-        if (response.ok) return this.#success(summary, data, response, row.returns, expect);
+        if (response.ok && raw) {
+          handedOver = true;
+          return { data: undefined, response, requestId: requestIdOf(response.headers) };
+        }
+        if (response.ok) return this.#success(summary, data, response, row.returns, (row as { envelope?: string }).envelope, expect);
         failed = errorFromResponse({ status: response.status, headers: response.headers, body: config.redact.value(error), request: summary, response });
         failure = { kind: "status", status: response.status, retryAfterMs };
         if (retryAfterMs !== undefined && retryAfterMs > retryPolicy.maxRetryAfterMs) failure = { kind: "final" };
@@ -338,15 +407,13 @@ export class Core {
         }
       } finally {
         clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
+        if (!handedOver) signal?.removeEventListener("abort", onAbort);
         config.limiter?.settle(ticket);
       }
-      if (!shouldRetry(row.method, failure, attempt, maxRetries)) {
-        config.log.error(failed.message);
-        throw failed;
-      }
+      if (!shouldRetry(row.method, failure, attempt, maxRetries)) throw failed;
       const delay = failure.kind === "status" && failure.retryAfterMs !== undefined ? failure.retryAfterMs : backoffDelay(attempt);
-      config.log.warn(`${failed.message}; retry ${attempt + 1} of ${maxRetries} in ${delay} ms`);
+      const why = failure.kind === "status" ? `status ${failure.status}` : `${failed.name}${"code" in failure && failure.code ? ` ${failure.code}` : ""}`;
+      config.log.info(`${where}: retry ${attempt + 1} of ${maxRetries} in ${delay} ms after ${why}`);
       await sleep(delay, signal);
     }
   }
@@ -372,10 +439,7 @@ export class Core {
       return await untilAborted(limiter.acquire(controller.signal), controller.signal, (late) => limiter.settle(late));
     } catch (err) {
       const reason: unknown = controller.signal.reason;
-      if (reason instanceof TimeoutError && !signal?.aborted) {
-        this.#config.log.error(reason.message);
-        throw reason;
-      }
+      if (reason instanceof TimeoutError && !signal?.aborted) throw reason;
       throw err;
     } finally {
       clearTimeout(timer);
@@ -390,17 +454,23 @@ export class Core {
    * Request and again by the copy (about 10 µs a call in Node 20). Aborting works the same either
    * way, also while the body is read. Every answer then passes #receive.
    */
-  #transport(signal: AbortSignal, request: RequestSummary, limit: number) {
+  #transport(signal: AbortSignal, request: RequestSummary, limit: number, extra: FetchOptions | undefined, raw: boolean) {
     const globalFetch = this.#globalFetch; // called unbound, as browsers require
-    const send = this.#config.fetch ?? ((r: Request) => globalFetch(r, { signal }));
+    const send = this.#config.fetch ?? ((r: Request, init?: FetchOptions) => globalFetch(r, { ...init, signal }));
     const fetch = async (r: Request) => {
-      let response: Response;
+      let response: Response | undefined;
+      const started = Date.now();
       try {
-        response = await send(r);
+        // A user's fetch gets the pass-through settings as its init, only when there are some.
+        response = await (extra ? send(r, extra) : send(r));
       } catch (err) {
         throw this.#fault(err, request) ?? err;
+      } finally {
+        // The URL carries the query but never the token (it travels in a header, and no header is logged).
+        const id = response && requestIdOf(response.headers);
+        this.#config.log.debug(`${r.method} ${r.url} → ${response?.status ?? "no answer"} in ${Date.now() - started} ms${id ? `, request ${id}` : ""}`);
       }
-      return this.#receive(response, request, limit);
+      return this.#receive(response, request, limit, raw);
     };
     return this.#config.fetch ? { fetch, signal } : { fetch };
   }
@@ -418,7 +488,7 @@ export class Core {
    * Refuses an answer the client cannot use (a redirect, a status outside 200–599), reads the body
    * within the size limit, and hands on a response without the token in its headers or status text.
    */
-  async #receive(response: Response, request: RequestSummary, limit: number): Promise<Response> {
+  async #receive(response: Response, request: RequestSummary, limit: number, raw: boolean): Promise<Response> {
     const { status, headers } = response;
     const refuse = (error: PropexoError) => {
       response.body?.cancel().catch(() => {});
@@ -440,7 +510,7 @@ export class Core {
     const declared = headers.get("content-length");
     let result = response;
     // fetch decodes content-encoding, so only an unencoded body's declared length is its real one.
-    if (response.body && !(declared !== null && !headers.has("content-encoding") && +declared <= limit)) {
+    if (response.body && !(raw && response.ok) && !(declared !== null && !headers.has("content-encoding") && +declared <= limit)) {
       const tooLarge = () => refuse(new ResponseTooLargeError({ status, headers, request, response, limit }));
       if (declared !== null && !headers.has("content-encoding") && +declared > limit) return tooLarge();
       const reader = response.body.getReader();
@@ -466,13 +536,13 @@ export class Core {
   }
 
   /** A 200's body, parsed and checked for what the client reads from it; an ApiError if it cannot be used. */
-  #success(summary: RequestSummary, text: unknown, response: Response, kind: string, expect: Expect | undefined): WithResponse<unknown> {
+  #success(summary: RequestSummary, text: unknown, response: Response, kind: string, envelope: string | undefined, expect: Expect | undefined): WithResponse<unknown> {
     const body = typeof text === "string" ? text : "";
     const parsed = parseJson(body);
     const problem =
       parsed === undefined
         ? `the response is not the JSON the spec promises (${response.headers.get("content-type") ?? "no content type"})`
-        : shapeProblem(kind, parsed) ?? expect?.(parsed as Record<string, unknown>);
+        : shapeProblem(kind, parsed, envelope) ?? expect?.(parsed as Record<string, unknown>);
     if (problem) {
       throw new InvalidResponseError({
         status: response.status,
@@ -483,7 +553,6 @@ export class Core {
         message: problem,
       });
     }
-    this.#config.log.debug(`${summary.method} ${summary.path} → ${response.status}`);
     return { data: parsed, response, requestId: requestIdOf(response.headers) };
   }
 

@@ -6,6 +6,12 @@
 /** Key of the request init (and so of the request) that carries the call's response size limit. */
 export const LIMIT_KEY = "propexoMaxResponseBytes";
 
+/**
+ * Key of the request init (and so of the request) that asks for the body as a stream, handed over
+ * as soon as the headers arrive and read by whoever holds the response (`.asResponse()`).
+ */
+export const STREAM_KEY = "propexoStreamBody";
+
 /** Thrown by a transport when a body grows past the limit; carries `status`, `headers`, `limit`. */
 export const TOO_LARGE = "ERR_PROPEXO_RESPONSE_TOO_LARGE";
 

@@ -36,7 +36,8 @@ export interface WriteJob<R> {
   readonly requestId: string | undefined;
   /**
    * Polls the job's write status until it settles: resolves on SUCCESS, rejects with
-   * WriteFailedError on FAILURE or PARTIAL_SUCCESS, TimeoutError or AbortError.
+   * WriteFailedError on FAILURE or PARTIAL_SUCCESS, TimeoutError or AbortError. `requestOptions`
+   * are the options of every poll (e.g. a `Prefer` header for a mock).
    */
   wait(options?: WaitOptions): Promise<WriteStatusBody>;
 }

@@ -1,8 +1,9 @@
 // Following a write job to its end. Writes answer at once with a job ID and finish later in the
 // PMS; GET /v1/admin/write-status/{root_job_id} reports PENDING until then (docs: "Write requests").
 import { TimeoutError, WriteFailedError, issue, type ValidationIssue, type WriteJobState } from "./errors.js";
+import type { Logger } from "./logger.js";
 import { isSignal, numberIssues } from "./options.js";
-import type { RequestOptions, WithResponse } from "./request.js";
+import { optionIssues, type RequestOptions, type WithResponse } from "./request.js";
 import { abortReason, sleep, timerDelay } from "./sleep.js";
 
 /** The write-status body. */
@@ -24,7 +25,14 @@ export interface WaitOptions {
   factor?: number | undefined;
   /** ...up to this gap (default 5 s). */
   maxDelayMs?: number | undefined;
+  /**
+   * Options of every status poll, e.g. `{ headers: { Prefer: "example=success" } }` to steer a
+   * mock, or a `timeoutMs` per poll. Their `signal` is this wait's own `signal`.
+   */
+  requestOptions?: Omit<RequestOptions, "signal"> | undefined;
 }
+
+const WAIT_KEYS = ["timeoutMs", "signal", "initialDelayMs", "factor", "maxDelayMs", "requestOptions"];
 
 /** The write states of the spec's WriteStatus schema. */
 const STATES: readonly WriteJobState[] = ["SUCCESS", "PARTIAL_SUCCESS", "FAILURE", "PENDING"];
@@ -33,7 +41,16 @@ const STATES: readonly WriteJobState[] = ["SUCCESS", "PARTIAL_SUCCESS", "FAILURE
 export function waitIssues(options: WaitOptions): ValidationIssue[] {
   if (typeof options !== "object" || options === null) return [issue("options", "type", "must be an object", options)];
   const issues = numberIssues("options.", { ...options }, { timeoutMs: "ms", initialDelayMs: "delay", factor: "factor", maxDelayMs: "ms" });
+  for (const [key, value] of Object.entries(options)) {
+    if (!WAIT_KEYS.includes(key) && value !== undefined) issues.push(issue(`options.${key}`, "additionalProperties", `is not an option of wait() (${WAIT_KEYS.join(", ")})`, value));
+  }
   if (options.signal !== undefined && !isSignal(options.signal)) issues.push(issue("options.signal", "type", "must be an AbortSignal", options.signal));
+  const poll = options.requestOptions as RequestOptions | undefined;
+  if (poll !== undefined) {
+    issues.push(...optionIssues(poll, "options.requestOptions"));
+    // A poll's signal would stop one poll and leave the wait going: the wait's own signal stops both.
+    if (poll?.signal !== undefined) issues.push(issue("options.requestOptions.signal", "additionalProperties", "is wait()'s own: pass options.signal", poll.signal));
+  }
   return issues;
 }
 
@@ -53,6 +70,7 @@ export async function waitForJob(
   jobId: string,
   status: (jobId: string, options: RequestOptions) => Promise<WithResponse<WriteStatusBody>>,
   options: WaitOptions = {},
+  log?: Logger,
 ): Promise<WriteStatusBody> {
   const { timeoutMs = 300_000, signal, initialDelayMs = 250, factor = 1.5, maxDelayMs = 5_000 } = options;
   const controller = new AbortController();
@@ -65,7 +83,8 @@ export async function waitForJob(
     for (;;) {
       await sleep(delay, controller.signal);
       delay = Math.min(maxDelayMs, delay * factor);
-      const { data } = await status(jobId, { signal: controller.signal });
+      const { data } = await status(jobId, { ...options.requestOptions, signal: controller.signal });
+      log?.debug(`write job ${jobId}: ${data.write_status}`);
       if (data.write_status === "SUCCESS") return data;
       if (data.write_status === "FAILURE" || data.write_status === "PARTIAL_SUCCESS") {
         throw new WriteFailedError(jobId, data.write_status, data.errors);

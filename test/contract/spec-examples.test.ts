@@ -217,14 +217,29 @@ describe("Prism's request validation, which the checks above rely on", () => {
 
 describe("Prism's routing and CORS, which the client and browser tests rely on", () => {
   const create = operations.find((op) => op.op.operationId === "createResmanLeadAppointment")!;
+  // A path without its trailing slash can be another route's (`/leads/resman` is `/leads/{event_id}`);
+  // this takes a POST whose slashless path is no route of the spec.
+  const template = (path: string) => new RegExp(`^${path.replace(/\{[^}]+\}/g, "[^/]+")}$`);
+  const slashed = operations.find(
+    (op) => op.method === "POST" && op.path.endsWith("/") && !operations.some((other) => template(other.path).test(op.path.slice(0, -1))),
+  )!;
 
   it("serves a trailing-slash path only with its slash", async () => {
-    expect(create.path.endsWith("/")).toBe(true);
-    const withSlash = await send(inject("prismUrl"), requestFor(create));
+    expect(slashed, "a POST whose path ends in a slash and whose slashless path is no route").toBeDefined();
+    const withSlash = await send(inject("prismUrl"), requestFor(slashed));
     expect(withSlash.status, explain(withSlash)).toBe(200);
-    const without = await send(inject("prismUrl"), { ...requestFor(create), path: create.path.slice(0, -1) });
+    const without = await send(inject("prismUrl"), { ...requestFor(slashed), path: slashed.path.slice(0, -1) });
     expect(without.status).toBe(404);
     expect(without.body).toMatchObject({ type: expect.stringContaining("NO_PATH_MATCHED_ERROR") });
+  });
+
+  it("answers a slashless per-PMS path as the generic route it then is, never as the per-PMS operation", async () => {
+    expect(create.path.endsWith("/")).toBe(true);
+    const without = await send(inject("prismUrl"), { ...requestFor(create), path: create.path.slice(0, -1) });
+    // POST /v1/events/appointments/leads/resman is the path of PUT /v1/events/appointments/leads/{event_id},
+    // so the request reaches a route that does not take a POST.
+    expect(without.status).toBe(405);
+    expect(without.body).toMatchObject({ type: expect.stringContaining("NO_METHOD_MATCHED_ERROR") });
   });
 
   it("answers a CORS preflight for a write with the asked-for method and headers", async () => {

@@ -5,7 +5,7 @@
 // query, an optional body and a DELETE without one (test/fixtures/spec-growth/additions.yaml). The
 // real pipeline must accept it under the house lint rules, the client's own sources must compile
 // with a typed call per operation, and every call must work against Prism serving the result.
-import { appendFile, readFile, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -37,8 +37,14 @@ beforeAll(async () => {
   Object.assign(spec.paths, additions.paths);
   Object.assign(spec.components.schemas, additions.schemas);
   await writeFile(specFile, stringify(spec, { lineWidth: 0 }));
-  const pointer = (path: string) => `'#/paths/${path.replace(/~/g, "~0").replace(/\//g, "~1")}'`;
-  await appendFile(join(project.root, ".redocly.lint-ignore.yaml"), additions.trailingSlashPaths.map((p: string) => `    - ${pointer(p)}\n`).join(""));
+  const pointer = (path: string) => `#/paths/${path.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+  // The exemptions are listed per linted file; the new paths join the trailing-slash list.
+  const ignoreFile = join(project.root, ".redocly.lint-ignore.yaml");
+  const ignore = parse(await readFile(ignoreFile, "utf8"));
+  const lists = Object.values<any>(ignore).filter((rules) => Array.isArray(rules["no-path-trailing-slash"]));
+  expect(lists).toHaveLength(1);
+  lists[0]["no-path-trailing-slash"].push(...additions.trailingSlashPaths.map(pointer));
+  await writeFile(ignoreFile, stringify(ignore));
   generated = await runGenerate(project.root);
   if (generated.code !== 0) return;
   await copyClientSources(project.root);

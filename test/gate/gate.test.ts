@@ -9,22 +9,13 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
+import { GIT_TEST_ENV } from "../helpers/git-env.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SCRIPT = join(ROOT, "scripts", "spec-diff.mjs");
 const FIXTURES = join(ROOT, "test", "gate", "fixtures");
 
-// Git reads no user or system configuration here, so hooks, signing or a missing identity on the
-// machine running the tests cannot change what happens.
-const ENV = {
-  ...process.env,
-  GIT_CONFIG_GLOBAL: "/dev/null",
-  GIT_CONFIG_NOSYSTEM: "1",
-  GIT_AUTHOR_NAME: "Gate Test",
-  GIT_AUTHOR_EMAIL: "gate@example.invalid",
-  GIT_COMMITTER_NAME: "Gate Test",
-  GIT_COMMITTER_EMAIL: "gate@example.invalid",
-};
+const ENV = GIT_TEST_ENV;
 
 const fixture = (dir: string, side: "old" | "new") => readFile(join(FIXTURES, dir, `${side}.json`), "utf8");
 const BASE = () => fixture("additive", "old");

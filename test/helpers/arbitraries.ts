@@ -149,6 +149,9 @@ export function validArb(schema: any): fc.Arbitrary<unknown> {
     const minLength = schema.minItems ?? 0;
     return fc.array(validArb(deref(schema.items ?? {})), { minLength, maxLength: schema.maxItems ?? minLength + 3 });
   }
+  if (type === "array") {
+    return fc.array(validArb(deref(schema.items ?? {})), { minLength: schema.minItems ?? 0, maxLength: schema.maxItems ?? 4 });
+  }
   throw new Error(`validArb: no generator for ${JSON.stringify(schema)}`);
 }
 
@@ -187,6 +190,11 @@ export function missArb(schema: any): fc.Arbitrary<unknown> {
     // An item that misses, among valid ones: the blame must name the item's index.
     const items = deref(schema.items ?? {});
     misses.push({ weight: 3, arbitrary: fc.tuple(fc.array(validArb(items), { maxLength: 2 }), missArb(items)).map(([good, bad]) => [...good, bad]) });
+  }
+  if (types.includes("array") && schema.items) {
+    // Arrays with an item that misses, beside valid ones: the blame must name the item.
+    const items = deref(schema.items);
+    misses.push({ weight: 3, arbitrary: fc.tuple(fc.array(validArb(items), { maxLength: 2 }), missArb(items)).map(([valid, miss]) => [...valid, miss]) });
   }
   return fc.oneof(...misses);
 }

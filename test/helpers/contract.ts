@@ -115,6 +115,11 @@ export interface Fault {
    * refuses an empty or non-string path segment in any case, since it would reach another route.
    */
   sent: boolean;
+  /**
+   * Whether the server accepts it all the same: Prism, like Propexo, ignores a query key it does
+   * not know, while the client refuses one on purpose (a misspelt filter would widen a list).
+   */
+  serverIgnores?: boolean;
 }
 
 // Near misses of the spec's string formats; each field gets those that its schema refuses.
@@ -234,6 +239,10 @@ export function faultsOf(op: any): Fault[] {
     if (schema.additionalProperties === false) {
       faults.push({ field: "body.foo", rule: "additionalProperties", label: "body.foo not allowed", input: { ...full, body: { ...fields, foo: "bar" } }, sent: true });
     }
+  }
+  // An unknown key in a query-only object (with a body beside it, it would be a body member).
+  if (!op.requestBody && parametersOf(op).some((p) => p.in === "query")) {
+    faults.push({ field: "query.foo", rule: "additionalProperties", label: "query.foo not allowed", input: { ...full, query: { ...full.query, foo: "bar" } }, sent: true, serverIgnores: true });
   }
   for (const p of parametersOf(op)) {
     if (p.in === "query") {

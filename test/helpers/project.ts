@@ -4,15 +4,19 @@ import { cp, mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parse } from "yaml";
+import { compose, parseUpstream } from "../../scripts/lib/compose.mjs";
+import { projectPaths } from "../../scripts/lib/paths.mjs";
 import { run } from "./run.js";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const GENERATE = join(ROOT, "scripts", "generate.mjs");
 
-/** The curated spec as written (YAML, refs unresolved). */
-export async function loadSpec(): Promise<any> {
-  return parse(await readFile(join(ROOT, "openapi", "propexo.yaml"), "utf8"));
+/**
+ * The spec as the pipeline composes it, before bundling: Propexo's document through
+ * openapi/propexo.overlay.yaml, merged with openapi/propexo.yaml (refs unresolved).
+ */
+export async function loadSpec(root = ROOT): Promise<any> {
+  return compose(projectPaths(root));
 }
 
 /** The bundled spec the pipeline wrote to generated/openapi.json. */
@@ -20,9 +24,9 @@ export async function loadBundled(): Promise<any> {
   return JSON.parse(await readFile(join(ROOT, "generated", "openapi.json"), "utf8"));
 }
 
-/** Propexo's published generic subset, kept as a test fixture. */
-export async function loadOfficial(): Promise<any> {
-  return parse(await readFile(join(ROOT, "test", "fixtures", "official-generic-subset.yml"), "utf8"));
+/** Propexo's published document, as vendored under openapi/upstream/ (what the overlay curates). */
+export async function loadOfficial(root = ROOT): Promise<any> {
+  return parseUpstream(await readFile(projectPaths(root).upstream, "utf8"));
 }
 
 /** Copies what the pipeline reads and writes into a fresh folder; remove it with `dispose`. */
@@ -34,9 +38,13 @@ export async function scratchProject(): Promise<{ root: string; dispose: () => P
   return { root, dispose: () => rm(root, { recursive: true, force: true }) };
 }
 
-/** Runs `node scripts/generate.mjs --root <root> ...args`; resolves to its exit code and output. */
-export async function runGenerate(root: string, args: string[] = []): Promise<{ code: number | null; output: string }> {
-  const r = await run(process.execPath, [GENERATE, "--root", root, ...args]);
+/**
+ * Runs `node scripts/generate.mjs --root <root> ...args`; resolves to its exit code and output.
+ * `cache: false` makes it compose without the cache of the part taken from Propexo's document.
+ */
+export async function runGenerate(root: string, args: string[] = [], { cache = true } = {}): Promise<{ code: number | null; output: string }> {
+  const env = cache ? process.env : { ...process.env, PROPEXO_COMPOSE_CACHE: "off" };
+  const r = await run(process.execPath, [GENERATE, "--root", root, ...args], { env });
   return { code: r.code, output: r.stdout + r.stderr };
 }
 

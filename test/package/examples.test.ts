@@ -41,6 +41,7 @@ function expectedOutput(): Record<string, (string | RegExp)[]> {
       `${page.results.length} appointment(s) in integration ${integration}`,
       `first page: ${page.results.length} of ${page.meta.total}, more: false`,
       `event ${event.id}: ${event.type_raw} with ${event.agent_name}`,
+      "raw event: 200 application/json, with a body",
     ],
     "update-and-cancel.ts": [
       `Rent Manager update: job ${mockAnswer(spec, "updateRentmanagerLeadAppointment").meta.job_id} done`,

@@ -46,6 +46,7 @@ function allExamples(): { where: string; schema: string; name: string; value: un
     for (const [k, v] of Object.entries(node)) if (k !== "examples") visit(v, [...path, k]);
   };
   visit(doc.paths, ["paths"]);
+  visit(doc.webhooks ?? {}, ["webhooks"]);
   visit(doc.components, ["components"]);
   return found;
 }
@@ -92,6 +93,18 @@ describe("examples", () => {
       if (op.requestBody) expect(Object.keys(bodyExamples).length, `${where} has no body example`).toBeGreaterThan(0);
       const ok = deref(doc, op.responses["200"]).content["application/json"];
       expect(Object.keys(ok.examples ?? {}).length, `${where} has no response example`).toBeGreaterThan(0);
+    }
+  });
+
+  it("exist for every webhook's payload", () => {
+    const hooks = Object.entries<any>(doc.webhooks ?? {});
+    expect(hooks.length).toBeGreaterThan(0);
+    for (const [name, item] of hooks) {
+      for (const method of ["get", "put", "post", "delete", "patch"].filter((m) => item[m])) {
+        const media = deref(doc, item[method].requestBody)?.content?.["application/json"];
+        expect(Object.keys(media?.examples ?? {}).length, `webhook ${name} has no payload example`).toBeGreaterThan(0);
+        expect(allExamples().filter((e) => e.where.startsWith(`webhooks > ${name} >`)).length, name).toBe(Object.keys(media.examples).length);
+      }
     }
   });
 

@@ -1,6 +1,9 @@
-// Fidelity to the sources: shapes shared with Propexo's published spec agree with it, and every
-// shape the facts mark as inferred says so.
+// Fidelity to the sources: what the overlay takes from Propexo's published document keeps every
+// constraint it has there, the hand-curated shapes shared with it agree with it, and every shape
+// the facts mark as inferred says so. The comparison is with the vendored document
+// (openapi/upstream/), so it follows `npm run spec:update`.
 import { beforeAll, describe, expect, it } from "vitest";
+import { descriptionTexts } from "../../scripts/lib/compose.mjs";
 import { deref, loadBundled, loadOfficial, operationsOf } from "../helpers/project.js";
 
 let ours: any;
@@ -26,8 +29,9 @@ function constraints(doc: any, node: any): any {
 }
 
 /**
- * Asserts that every constraint of `theirs` holds in `mine`. The one freedom: where Propexo
- * declares an object with no known members (`properties: {}`), ours may name optional members.
+ * Asserts that every constraint of `theirs` holds in `mine`. The freedoms: where Propexo declares
+ * an object with no known members (`properties: {}`), ours may name optional members; and a
+ * pattern Propexo publishes unanchored may be anchored (`^…$`), which only refuses more.
  */
 function expectAgrees(mine: any, theirs: any, where: string) {
   if (theirs && typeof theirs === "object" && !Array.isArray(theirs)) {
@@ -36,6 +40,7 @@ function expectAgrees(mine: any, theirs: any, where: string) {
         expect(mine.required ?? [], `${where}: members of an open object must stay optional`).toEqual([]);
         continue;
       }
+      if (k === "pattern" && mine?.pattern === `^${v}$`) continue;
       expect(mine, `${where} lacks ${k}`).toHaveProperty([k]);
       expectAgrees(mine[k], v, `${where}.${k}`);
     }
@@ -52,21 +57,52 @@ function expectAgrees(mine: any, theirs: any, where: string) {
 const officialSchema = (name: string) => constraints(official, official.components.schemas[name]);
 const ourSchema = (name: string) => constraints(ours, ours.components.schemas[name]);
 
-describe("shapes shared with Propexo's published spec", () => {
-  it.each([
-    ["errorResponse", "errorResponse"],
-    ["ResponseMeta", "ResponseMeta"],
-    ["Event", "Event"],
-    ["WriteStatus", "_v1_admin_write-status_{root_job_id}_get_output"],
-    ["RetryWriteOutput", "_v1_admin_retry-write_{root_job_id}_post_output"],
-    ["RetryWriteInput", "_v1_admin_retry-write_{root_job_id}_post_input"],
-    ["AppointmentList", "_v1_appointments__get_output"],
-    ["EventEnvelope", "_v1_events_{event_id}_get_output"],
-  ])("%s agrees with %s", (mine, theirs) => {
-    expectAgrees(ourSchema(mine), officialSchema(theirs), mine);
+/** The request body, parameters and 200 body of an operation, for comparing. */
+function partsOf(doc: any, op: any) {
+  const media = (node: any) => deref(doc, node)?.content?.["application/json"]?.schema;
+  return {
+    body: op.requestBody ? constraints(doc, media(op.requestBody)) : undefined,
+    ok: constraints(doc, media(op.responses["200"])),
+    params: new Map<string, any>((op.parameters ?? []).map((p: any) => deref(doc, p)).map((p: any) => [`${p.in} ${p.name}`, p])),
+  };
+}
+
+describe("what the overlay takes from Propexo's published document", () => {
+  const taken = () => operationsOf(ours).filter((o) => o.op["x-propexo-upstream"] === true);
+
+  it("is every operation marked x-propexo-upstream, each of them in Propexo's document", () => {
+    expect(taken().length).toBeGreaterThan(0);
+    for (const { method, path } of taken()) expect(official.paths[path]?.[method.toLowerCase()], `${method} ${path}`).toBeDefined();
+    // The per-PMS operations are not in Propexo's document, and are not marked.
+    for (const { method, path, op } of operationsOf(ours)) {
+      if (op["x-propexo-upstream"] !== true) expect(official.paths[path]?.[method.toLowerCase()], `${method} ${path}`).toBeUndefined();
+    }
   });
 
-  it("the comparison fails on a changed limit, a dropped member, a changed type or a new required member", () => {
+  it("keeps every constraint of each request body, parameter and 200 body", () => {
+    for (const { method, path, op } of taken()) {
+      const where = `${method} ${path}`;
+      const mine = partsOf(ours, op);
+      const theirs = partsOf(official, official.paths[path][method.toLowerCase()]);
+      expect(mine.body === undefined, `${where}: a body on one side only`).toBe(theirs.body === undefined);
+      if (theirs.body !== undefined) expectAgrees(mine.body, theirs.body, `${where} body`);
+      expectAgrees(mine.ok, theirs.ok, `${where} 200`);
+      for (const [key, p] of theirs.params) {
+        const m = mine.params.get(key);
+        expect(m, `${where} lacks ${key}`).toBeDefined();
+        expect(Boolean(m.required), `${where} ${key} required`).toBe(Boolean(p.required));
+        expectAgrees(constraints(ours, m.schema), constraints(official, p.schema), `${where} ${key}`);
+      }
+    }
+  });
+});
+
+describe("hand-curated shapes shared with Propexo's published document", () => {
+  it("errorResponse, the body of every shared error response, agrees with Propexo's", () => {
+    expectAgrees(ourSchema("errorResponse"), officialSchema("errorResponse"), "errorResponse");
+  });
+
+  it("the comparison fails on a changed limit, a dropped member, a changed type, a new required member or a loosened pattern", () => {
     const meta = ourSchema("ResponseMeta");
     const theirs = officialSchema("ResponseMeta");
     expect(() => expectAgrees({ ...meta, properties: { ...meta.properties, limit: { ...meta.properties.limit, maximum: 100 } } }, theirs, "m")).toThrow();
@@ -75,25 +111,10 @@ describe("shapes shared with Propexo's published spec", () => {
     expect(() => expectAgrees({ ...meta, properties: { ...meta.properties, hasMore: { type: "boolean" } } }, theirs, "m")).toThrow();
     const event = ourSchema("Event");
     expect(() => expectAgrees({ ...event, required: event.required.slice(1) }, officialSchema("Event"), "e")).toThrow();
-  });
-
-  it("the list and retrieve parameters agree", () => {
-    const routes: [string, string][] = [
-      ["/v1/appointments/", "get"],
-      ["/v1/events/{event_id}", "get"],
-      ["/v1/admin/write-status/{root_job_id}", "get"],
-      ["/v1/admin/retry-write/{root_job_id}", "post"],
-    ];
-    for (const [path, method] of routes) {
-      const mine = new Map(ours.paths[path][method].parameters.map((p: any) => deref(ours, p)).map((p: any) => [`${p.in} ${p.name}`, p]));
-      for (const p of official.paths[path][method].parameters) {
-        const key = `${p.in} ${p.name}`;
-        expect(mine.has(key), `${path} lacks ${key}`).toBe(true);
-        const m: any = mine.get(key);
-        expect(Boolean(m.required), `${path} ${key} required`).toBe(Boolean(p.required));
-        expectAgrees(constraints(ours, m.schema), constraints(official, p.schema), `${path} ${key}`);
-      }
-    }
+    const time = { type: "string", pattern: "(?:[01]\\d|2[0123]):(?:[012345]\\d):(?:[012345]\\d)" };
+    expect(() => expectAgrees({ ...time, pattern: `^${time.pattern}$` }, time, "t")).not.toThrow();
+    expect(() => expectAgrees({ ...time, pattern: "^.*$" }, time, "t")).toThrow();
+    expect(() => expectAgrees({ ...time, pattern: `${time.pattern}$` }, time, "t")).toThrow();
   });
 
   it("the appointment field formats agree with the generic writes (time anchored)", () => {
@@ -103,6 +124,18 @@ describe("shapes shared with Propexo's published spec", () => {
     expect(s.AppointmentTime.pattern).toBe(`^${generic.appointment_time.pattern}$`);
     expect(constraints(ours, s.AppointmentDurationMinutes)).toEqual(constraints(official, generic.appointment_duration_minutes));
     expect(constraints(ours, s.AppointmentTitle)).toEqual(constraints(official, generic.title));
+  });
+});
+
+describe("descriptions", () => {
+  it("are in our own words: none is copied from Propexo's document", () => {
+    const theirs = new Set(descriptionTexts(official).map((t) => t.text));
+    const copied = descriptionTexts(ours).filter((t) => theirs.has(t.text));
+    expect(copied.map((t) => `${t.where}: ${t.text}`), "reword these in openapi/propexo.overlay.yaml").toEqual([]);
+    // The check sees a copied text when there is one.
+    const leaked = structuredClone(ours);
+    leaked.paths["/v1/appointments/"].get.description = official.paths["/v1/appointments/"].get.description;
+    expect(descriptionTexts(leaked).filter((t) => theirs.has(t.text)).length).toBe(1);
   });
 });
 

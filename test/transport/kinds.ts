@@ -3,7 +3,7 @@
 // any of them; plus the forms in which a token can be printed.
 import { inspect } from "node:util";
 import type { OperationId, Propexo, RequestOptions, WaitOptions } from "../../src/index.js";
-import { argsOf, methodOf, minimalInput, specOperations, type CallInput } from "../helpers/contract.js";
+import { argsOf, fullInput, methodOf, minimalInput, specOperations, type CallInput } from "../helpers/contract.js";
 
 export interface Kind {
   /** e.g. "page GET", "job PUT", "body POST (not supported)". */
@@ -17,7 +17,11 @@ export interface Kind {
   method: string;
   supported: boolean;
   pathParams: readonly string[];
+  /** The write envelope of a job kind: "meta" ({ meta: { job_id }, result }) or "top" ({ job_id, ... }). */
+  envelope: string | undefined;
   input: CallInput;
+  /** Every input the operation takes (the body's every member), for tests that need a field to spoil. */
+  full: CallInput;
 }
 
 /** The first operation of the table for each pair of `returns` and HTTP method. */
@@ -27,9 +31,10 @@ export function operationKinds(): Kind[] {
     const name = `${row.returns} ${row.method}${row.supported ? "" : " (not supported)"}`;
     if (!kinds.has(name)) {
       const input = minimalInput(op);
-      const where = row.vendor ? [row.resource, row.vendor, row.subject!, row.verb] : [row.resource, row.verb];
+      const where = [...row.placement];
       const args = argsOf(row, input, {}).slice(0, -1);
-      kinds.set(name, { name, where, args, operationId: id, returns: row.returns, method: row.method, supported: row.supported, pathParams: row.pathParams, input });
+      const envelope = (row as { envelope?: string }).envelope;
+      kinds.set(name, { name, where, args, operationId: id, returns: row.returns, method: row.method, supported: row.supported, pathParams: row.pathParams, envelope, input, full: fullInput(op) });
     }
   }
   return [...kinds.values()];

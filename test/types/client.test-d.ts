@@ -3,6 +3,7 @@
 import { describe, expectTypeOf, it } from "vitest";
 import type { components } from "../../generated/schema.js";
 import {
+  parseWebhook,
   Propexo,
   appointmentSlotFor,
   pmsTimeZones,
@@ -12,6 +13,10 @@ import {
   type Page,
   type PmsVendor,
   type PropexoResources,
+  type WebhookEvent,
+  type WebhookPayload,
+  type WebhookTrigger,
+  type WebhookTypes,
   type WriteJob,
   type WriteStatusBody,
 } from "../../src/index.js";
@@ -145,5 +150,38 @@ describe("appointmentSlotFor", () => {
     appointmentSlotFor(anyPms, 0);
     // @ts-expect-error: not a PMS of the spec
     appointmentSlotFor("nopms", 0);
+  });
+});
+
+describe("webhooks", () => {
+  it("parseWebhook returns the union of the spec's webhook payloads, one per trigger", () => {
+    expectTypeOf(parseWebhook("{}")).toEqualTypeOf<WebhookEvent>();
+    type Payload<K extends keyof WebhookTypes> = NonNullable<WebhookTypes[K]["post"]["requestBody"]>["content"]["application/json"];
+    expectTypeOf<WebhookEvent>().toEqualTypeOf<Payload<keyof WebhookTypes>>();
+    // Each trigger picks out exactly one payload.
+    expectTypeOf<{ [T in WebhookTrigger]: WebhookPayload<T>["trigger"] }>().toEqualTypeOf<{ [T in WebhookTrigger]: T }>();
+  });
+
+  it("narrows by trigger: a failed write is typed without a cast", () => {
+    const event = parseWebhook("{}");
+    if (event.trigger === "WRITE_OPERATION_FAILURE") {
+      expectTypeOf(event).toEqualTypeOf<Schemas["WriteOperationFailureWebhook"]>();
+      expectTypeOf(event.data.write_status).toEqualTypeOf<"PARTIAL_SUCCESS" | "FAILURE">();
+      expectTypeOf(event.data.root_job_id).toEqualTypeOf<string>();
+    }
+    // @ts-expect-error: no webhook has this trigger
+    const other: WebhookTrigger = "SOMETHING_ELSE";
+    // @ts-expect-error: a failed write's status is never PENDING
+    const pending: WebhookPayload<"WRITE_OPERATION_FAILURE">["data"]["write_status"] = "PENDING";
+    void other;
+    void pending;
+  });
+
+  it("takes text, bytes or a parsed body, and nothing else", () => {
+    parseWebhook('{"trigger":"WRITE_OPERATION_FAILURE"}');
+    parseWebhook(new Uint8Array());
+    parseWebhook({ trigger: "WRITE_OPERATION_FAILURE" });
+    // @ts-expect-error: a number is no request body
+    parseWebhook(42);
   });
 });

@@ -241,11 +241,10 @@ describe("logging", () => {
     return { lines, logger };
   }
 
-  it("logs each request at info and nothing at off", async () => {
+  it("logs nothing at info for a call answered at once, and nothing at all at off", async () => {
     const info = recording();
     await client(() => json(200, { write_status: "SUCCESS", errors: [], created_record_id: null }), { logger: info.logger, logLevel: "info" }).propexo.writes.status("job_1");
-    expect(info.lines.some(([level, m]) => level === "info" && m.includes("GET /v1/admin/write-status/job_1"))).toBe(true);
-    expect(info.lines.every(([level]) => level !== "debug")).toBe(true);
+    expect(info.lines).toEqual([]);
 
     const off = recording();
     await client(() => json(404, { error: { code: "not_found", message: "no" } }), { logger: off.logger, logLevel: "off" })
@@ -254,11 +253,15 @@ describe("logging", () => {
     expect(off.lines).toEqual([]);
   });
 
-  it("logs failed calls at error under the default level, and nothing below warn", async () => {
+  it("does not also log the error a call throws under the default level; debug has it", async () => {
     const rec = recording();
     const propexo = new Propexo({ token: TOKEN, fetch: async () => json(404, { error: { code: "not_found", message: "no such job" } }), rateLimit: false, logger: rec.logger });
-    await propexo.writes.status("job_1").catch(() => {});
-    expect(rec.lines).toEqual([["error", expect.stringContaining("404 GET /v1/admin/write-status/job_1: no such job")]]);
+    await expect(propexo.writes.status("job_1")).rejects.toBeInstanceOf(NotFoundError);
+    expect(rec.lines).toEqual([]);
+    const debug = recording();
+    await propexo.withOptions({ logger: debug.logger, logLevel: "debug" }).writes.status("job_1").catch(() => {});
+    expect(debug.lines).toContainEqual(["debug", expect.stringContaining("NotFoundError: 404 GET /v1/admin/write-status/job_1: no such job")]);
+    expect(debug.lines.every(([level]) => level === "debug")).toBe(true);
   });
 });
 
@@ -310,7 +313,10 @@ describe("the resource tree", () => {
   it("has a method for every operation in the table, where the table places it", () => {
     const { propexo } = client(() => json(200, {}));
     for (const row of Object.values(operations)) {
-      const where = row.vendor ? [row.resource, row.vendor, row.subject!, row.verb] : [row.resource, row.verb];
+      const where: readonly string[] = row.placement;
+      // The resource first, the verb last, and the vendor and subject, where the row has them, between.
+      expect([where[0], where.at(-1)]).toEqual([row.resource, row.verb]);
+      expect(where.slice(1, -1)).toEqual(expect.arrayContaining([row.vendor, row.subject].filter((v) => v !== null)));
       const fn = where.reduce((node: any, key) => node?.[key], propexo);
       expect(fn, where.join(".")).toBeTypeOf("function");
     }

@@ -294,3 +294,26 @@ describe("the format checkers agree with Prism's", () => {
     expect(Math.min(seen.valid, seen.invalid)).toBeGreaterThan(runs.numRuns / 20);
   });
 });
+
+describe("webhook payloads", () => {
+  const hookDoc = (webhooks: Record<string, unknown>, schemas: Record<string, unknown> = {}) => ({ openapi: "3.1.0", paths: {}, webhooks, components: { schemas } });
+  const hook = (schema: unknown) => ({ post: { requestBody: { content: { "application/json": { schema } } }, responses: {} } });
+  const payload = (trigger: unknown) => ({ type: "object", required: ["trigger", "id"], properties: { trigger, id: { type: "string", minLength: 2 } } });
+
+  it("are keyed by webhook name, with the one trigger value each names, and validate like requests", () => {
+    const data = validationData(hookDoc({ ONE: hook({ $ref: "#/components/schemas/One" }), TWO: hook(payload({ const: "two" })) }, { One: payload({ type: "string", enum: ["one"] }) }));
+    expect(Object.keys(data.webhooks)).toEqual(["ONE", "TWO"]);
+    expect(data.webhooks.ONE!.trigger).toBe("one");
+    expect(data.webhooks.TWO!.trigger).toBe("two");
+    expect(Object.keys(data.defs)).toEqual(["One"]);
+    const issues = schemaIssues(data.webhooks.ONE!.payload, { trigger: "one", id: "x" }, { defs: data.defs, formats: FORMATS });
+    expect(issues.map((i) => `${i.path} ${i.rule}`)).toEqual(["id minLength"]);
+  });
+
+  it("are refused without one fixed trigger, with two webhooks on one trigger, or without a JSON payload", () => {
+    expect(() => validationData(hookDoc({ A: hook(payload({ type: "string" })) }))).toThrow(/webhook A: .*"trigger" one string value/);
+    expect(() => validationData(hookDoc({ A: hook(payload({ enum: ["a", "b"] })) }))).toThrow(/webhook A: .*"trigger" one string value/);
+    expect(() => validationData(hookDoc({ A: hook(payload({ const: "x" })), B: hook(payload({ const: "x" })) }))).toThrow("webhook B: its trigger x is also the trigger of webhook A");
+    expect(() => validationData(hookDoc({ A: { post: { responses: {} } } }))).toThrow("webhook A: needs exactly one operation with a JSON payload");
+  });
+});

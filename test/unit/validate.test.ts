@@ -133,8 +133,12 @@ describe("validateRequest: examples", () => {
     ]);
     // An undefined value is not sent, so it is no extra field.
     expect(validateRequest("updateResmanLeadAppointment", resmanUpdate({ duration: undefined }))).toEqual([]);
-    // Path and query objects do not forbid extra keys.
-    expect(validateRequest("listAppointments", { path: {}, query: { page: 2 } })).toEqual([]);
+    // The query is closed too, on purpose (Prism and Propexo ignore an unknown query key, so a
+    // misspelt filter would silently widen a list); an undefined value is not sent there either.
+    expect(validateRequest("listAppointments", { path: {}, query: { page: 2 } })).toEqual([
+      issue("query.page", "additionalProperties", "is not allowed", 2),
+    ]);
+    expect(validateRequest("listAppointments", { path: {}, query: { page: undefined, limit: 5 } })).toEqual([]);
   });
 
   it("type: wrong JSON types", () => {
@@ -536,7 +540,10 @@ const sometimes = <T>(arb: fc.Arbitrary<T>, odds: number) =>
  */
 function mutated(node: Schema, odds: number): fc.Arbitrary<unknown> {
   const s = resolve(node);
-  const near = s.type === "object" ? mutatedObject(s, odds) : valid(s);
+  const near =
+    s.type === "object" ? mutatedObject(s, odds)
+    : s.type === "array" && s.items !== undefined ? fc.array(mutated(s.items, odds), { maxLength: 4 })
+    : valid(s);
   return fc.oneof({ weight: odds, arbitrary: near }, { weight: 1, arbitrary: nasty });
 }
 

@@ -1,20 +1,8 @@
 // Types of client.mjs for the TypeScript tests that import it.
+import type { OperationRow } from "../operations.d.mts";
 
 /** One operation's row of the client's method table (generated/operations.ts). */
-export interface ClientRow {
-  operationId: string;
-  method: string;
-  path: string;
-  resource: string;
-  vendor: string | null;
-  subject: string | null;
-  verb: string;
-  supported: boolean;
-  pathParams: string[];
-  query: boolean;
-  body: string;
-  returns: string;
-}
+export type ClientRow = OperationRow;
 
 export function clientTable(doc: unknown): Record<string, ClientRow> | undefined;
 export function placement(row: ClientRow): string;

@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { stable } from "./model.mjs";
-import { BUNDLE, SOURCE, bundleFile } from "./specs.mjs";
+import { BUNDLE, SOURCE, bundleSource } from "./specs.mjs";
 
 export const GENERATOR = "scripts/generate.mjs";
 const FIX = "run `npm run generate` (and commit generated/), then compare again";
@@ -29,7 +29,7 @@ export async function assertFresh(repo) {
     if (code === 0) return;
     throw new StaleError(`generated/ does not match ${SOURCE} (${GENERATOR} --check failed); ${FIX}.\n${output.trim()}`);
   }
-  const [bundled, written] = await Promise.all([bundleFile(repo, SOURCE), readFile(join(repo, BUNDLE), "utf8")]);
+  const [bundled, written] = await Promise.all([bundleSource(repo), readFile(join(repo, BUNDLE), "utf8")]);
   if (stable(bundled) !== stable(JSON.parse(written))) throw new StaleError(`${BUNDLE} is not the bundle of ${SOURCE}; ${FIX}.`);
 }
 

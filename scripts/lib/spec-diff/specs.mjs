@@ -3,6 +3,9 @@ import { mkdtemp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { compose } from "../compose.mjs";
+import { nameOperations } from "../operations.mjs";
+import { projectPaths } from "../paths.mjs";
 import { redocly } from "../redocly.mjs";
 import { listFiles, showFile } from "./git.mjs";
 
@@ -30,7 +33,7 @@ export async function specAtRef(repo, ref) {
       await writeFile(out, await showFile(repo, ref, file));
     }
     if (!existsSync(join(scratch, SOURCE))) return { doc: EMPTY, source: `no ${SOURCE} at ${ref}` };
-    return { doc: await bundleFile(scratch, SOURCE), source: `${SOURCE} at ${ref}, bundled` };
+    return { doc: await bundleSource(scratch), source: `${SOURCE} at ${ref}, bundled` };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
@@ -40,8 +43,26 @@ export async function specAtRef(repo, ref) {
 export async function currentSpec(repo) {
   const bundled = join(repo, BUNDLE);
   if (existsSync(bundled)) return { doc: JSON.parse(await readFile(bundled, "utf8")), source: BUNDLE };
-  if (existsSync(join(repo, SOURCE))) return { doc: await bundleFile(repo, SOURCE), source: `${SOURCE}, bundled` };
+  if (existsSync(join(repo, SOURCE))) return { doc: await bundleSource(repo), source: `${SOURCE}, bundled` };
   throw new Error(`neither ${BUNDLE} nor ${SOURCE} exists in ${repo}`);
+}
+
+/**
+ * The spec of the project at `root` as the generator bundles it: where openapi/ holds an overlay
+ * (Propexo's document curated by it, plus openapi/propexo.yaml), composed first, then bundled and
+ * its operations named; else openapi/propexo.yaml bundled.
+ */
+export async function bundleSource(root) {
+  const paths = projectPaths(root);
+  if (!existsSync(paths.overlay) || !existsSync(paths.upstream)) return bundleFile(root, SOURCE);
+  const scratch = await mkdtemp(join(tmpdir(), "propexo-spec-diff-composed-"));
+  try {
+    const file = join(scratch, "composed.json");
+    await writeFile(file, JSON.stringify(await compose(paths)));
+    return nameOperations(await bundleFile(scratch, file));
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 }
 
 /** Bundles `file` (relative to `cwd`) with Redocly into one JSON document. */

@@ -1,0 +1,121 @@
+// From local terms to instants and PMS fields: instantAt (a date and time at a place → the
+// instant), nextWeekday ("Tuesday at 10:00"), and appointmentSlotAt (→ the fields a PMS takes).
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { appointmentSlot, appointmentSlotAt, appointmentSlotFor, instantAt, nextWeekday, pmsTimeZones, type PmsVendor } from "../../src/index.js";
+
+const ZONES = ["UTC", "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "Europe/London", "Asia/Kolkata", "Australia/Lord_Howe", "Pacific/Chatham"];
+const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
+const local = (ms: number, zone: string) => {
+  const s = appointmentSlot(ms, zone);
+  return { date: s.appointment_date, time: s.appointment_time };
+};
+
+describe("instantAt", () => {
+  it("gives the instant at which the zone's clocks read the date and time", () => {
+    expect(instantAt({ date: "2024-07-23", time: "10:00" }, "America/Chicago").toISOString()).toBe("2024-07-23T15:00:00.000Z");
+    expect(instantAt({ date: "2024-01-23", time: "10:00:30" }, "America/Chicago").toISOString()).toBe("2024-01-23T16:00:30.000Z");
+    expect(instantAt({ date: "2024-07-23", time: "23:30" }, "Asia/Kolkata").toISOString()).toBe("2024-07-23T18:00:00.000Z");
+  });
+
+  it("moves a time the clocks skip forward by the gap, and takes the earlier of a time they show twice", () => {
+    // New York: 02:00 EST became 03:00 EDT on 10 March 2024; 02:00 EDT became 01:00 EST on 3 November.
+    expect(instantAt({ date: "2024-03-10", time: "02:30" }, "America/New_York").toISOString()).toBe("2024-03-10T07:30:00.000Z");
+    expect(instantAt({ date: "2024-11-03", time: "01:30" }, "America/New_York").toISOString()).toBe("2024-11-03T05:30:00.000Z");
+    // Lord Howe moves its clocks by half an hour.
+    expect(local(instantAt({ date: "2024-10-06", time: "02:15" }, "Australia/Lord_Howe").getTime(), "Australia/Lord_Howe")).toEqual({ date: "2024-10-06", time: "02:45:00" });
+  });
+
+  it("reads back as the same date and time, to the second, wherever the clocks show it", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(1990, 0, 1), max: Date.UTC(2040, 0, 1) }), fc.constantFrom(...ZONES), (ms, zone) => {
+        const wall = local(ms, zone);
+        const back = instantAt(wall, zone).getTime();
+        expect(local(back, zone)).toEqual(wall);
+        // The earlier of two readings, so never later than the instant it came from.
+        expect(back).toBeLessThanOrEqual(Math.floor(ms / 1000) * 1000);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it.each([
+    [{ date: "2024-02-30", time: "10:00" }, /no date "2024-02-30"/],
+    [{ date: "2024-13-01", time: "10:00" }, /no date/],
+    [{ date: "24-07-23", time: "10:00" }, /date must be YYYY-MM-DD, received "24-07-23"/],
+    [{ date: "2024-07-23", time: "24:00" }, /time must be HH:MM or HH:MM:SS \(24-hour\), received "24:00"/],
+    [{ date: "2024-07-23", time: "9:30" }, /received "9:30"/],
+  ])("refuses %o, naming the field and the value", (value, message) => {
+    expect(() => instantAt(value, "UTC")).toThrow(message);
+  });
+
+  it("refuses an unknown zone", () => {
+    expect(() => instantAt({ date: "2024-07-23", time: "10:00" }, "Mars/Olympus")).toThrow(RangeError);
+  });
+});
+
+describe("nextWeekday", () => {
+  // Monday 22 July 2024, 12:00 in Chicago.
+  const monday = "2024-07-22T17:00:00Z";
+
+  it("is the first such weekday at that time strictly after the moment, in the zone", () => {
+    expect(nextWeekday({ weekday: "tuesday", time: "10:00" }, "America/Chicago", { after: monday })).toEqual({ date: "2024-07-23", time: "10:00" });
+    expect(nextWeekday({ weekday: "Monday", time: "13:00" }, "America/Chicago", { after: monday })).toEqual({ date: "2024-07-22", time: "13:00" });
+    expect(nextWeekday({ weekday: "MONDAY", time: "12:00" }, "America/Chicago", { after: monday })).toEqual({ date: "2024-07-29", time: "12:00" });
+    // 22:30 on Monday in Kolkata at that instant, so Tuesday 10:00 there is the next morning.
+    expect(nextWeekday({ weekday: "tuesday", time: "10:00" }, "Asia/Kolkata", { after: "2024-07-22T17:00:00Z" })).toEqual({ date: "2024-07-23", time: "10:00" });
+    expect(nextWeekday({ weekday: "tuesday", time: "10:00" }, "America/Chicago", { after: monday, weeksAhead: 2 })).toEqual({ date: "2024-08-06", time: "10:00" });
+  });
+
+  it("lands on the weekday asked, after the moment, within a week plus the weeks ahead", () => {
+    const days = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2035, 0, 1) }),
+        fc.constantFrom(...ZONES),
+        fc.nat(6),
+        fc.nat(23),
+        fc.nat(3),
+        (after, zone, day, hour, weeks) => {
+          const time = `${String(hour).padStart(2, "0")}:00`;
+          const found = nextWeekday({ weekday: days[day]!, time }, zone, { after, weeksAhead: weeks });
+          expect(new Date(`${found.date}T00:00:00Z`).getUTCDay()).toBe(day);
+          const at = instantAt(found, zone).getTime();
+          expect(at).toBeGreaterThan(after - 3_600_000); // a skipped hour can pull it back by the gap
+          expect(at - after).toBeLessThanOrEqual((7 * (weeks + 1) + 1) * 86_400_000);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("refuses an unknown weekday or a negative number of weeks", () => {
+    expect(() => nextWeekday({ weekday: "funday", time: "10:00" }, "UTC")).toThrow(/weekday must be one of sunday, .*received "funday"/);
+    expect(() => nextWeekday({ weekday: "friday", time: "10:00" }, "UTC", { weeksAhead: -1 })).toThrow(/weeksAhead must be a whole number ≥ 0, received -1/);
+  });
+});
+
+describe("appointmentSlotAt", () => {
+  const vendors = Object.keys(pmsTimeZones) as PmsVendor[];
+
+  it("gives every PMS of the spec the fields for the property's local date and time, in the zone it reads", () => {
+    const when = { date: "2024-07-23", time: "10:00" };
+    for (const vendor of vendors) {
+      const instant = instantAt(when, "America/Chicago");
+      const expected = (appointmentSlotFor as (v: PmsVendor, i: Date, z?: string) => unknown)(vendor, instant, pmsTimeZones[vendor] === "property" ? "America/Chicago" : undefined);
+      expect(appointmentSlotAt(vendor, when, "America/Chicago"), vendor).toEqual(expected);
+    }
+  });
+
+  it("takes a weekday and time, counted as nextWeekday counts", () => {
+    const vendor = vendors.find((v) => pmsTimeZones[v] === "property")!;
+    expect(appointmentSlotAt(vendor, { weekday: "tuesday", time: "10:00" }, "America/Chicago", { after: "2024-07-22T17:00:00Z" })).toEqual({
+      appointment_date: "2024-07-23",
+      appointment_time: "10:00:00",
+    });
+  });
+
+  it("refuses a vendor the spec does not have", () => {
+    expect(() => appointmentSlotAt("nopms" as PmsVendor, { date: "2024-07-23", time: "10:00" }, "UTC")).toThrow(/vendor must be one of .*received "nopms"/);
+  });
+});
