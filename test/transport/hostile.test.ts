@@ -273,7 +273,9 @@ describe.each(TRANSPORTS)("over %s", (transportName, transport) => {
       body: [],
     };
     it.each(SENT.map((k) => [k.name, k] as [string, Kind]))("a 200 lacking what a %s call reads is an InvalidResponseError with the body and the request; not retried", async (_name, kind) => {
-      const bodies = [...generic, ...byReturns[kind.returns]!];
+      // A job ID in the other envelope's place is no job ID for this operation.
+      const otherEnvelope = { meta: [{ job_id: "j", result: {} }], top: [{ meta: { job_id: "j" }, result: {} }] }[kind.envelope ?? ""] ?? [];
+      const bodies = [...generic, ...byReturns[kind.returns]!, ...otherEnvelope];
       const s = await serve((_q, res, _b, i) => sendJson(res, 200, bodies[i]));
       const client = clientFor(s.url);
       for (const body of bodies) {

@@ -6,7 +6,7 @@ import type { OperationId, Propexo, RequestOptions, WaitOptions } from "../../sr
 import { argsOf, fullInput, methodOf, minimalInput, specOperations, type CallInput } from "../helpers/contract.js";
 
 export interface Kind {
-  /** e.g. "page GET", "job PUT", "body POST (not supported)". */
+  /** e.g. "page GET", "job (meta) PUT", "body POST (not supported)". */
   name: string;
   /** Where its method sits in the client, e.g. ["appointments", "list"]. */
   where: string[];
@@ -28,12 +28,13 @@ export interface Kind {
 export function operationKinds(): Kind[] {
   const kinds = new Map<string, Kind>();
   for (const { id, row, op } of specOperations()) {
-    const name = `${row.returns} ${row.method}${row.supported ? "" : " (not supported)"}`;
+    // A write's answer comes in one of two envelopes, and the client reads its job ID from each.
+    const envelope = (row as { envelope?: string }).envelope;
+    const name = `${row.returns}${envelope ? ` (${envelope})` : ""} ${row.method}${row.supported ? "" : " (not supported)"}`;
     if (!kinds.has(name)) {
       const input = minimalInput(op);
       const where = [...row.placement];
       const args = argsOf(row, input, {}).slice(0, -1);
-      const envelope = (row as { envelope?: string }).envelope;
       kinds.set(name, { name, where, args, operationId: id, returns: row.returns, method: row.method, supported: row.supported, pathParams: row.pathParams, envelope, input, full: fullInput(op) });
     }
   }
