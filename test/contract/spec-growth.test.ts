@@ -91,9 +91,31 @@ describe("a spec grown in every shape", () => {
     expect(rowOf("POST", "/v1/fixture-events/{fixture_event_id}/archive").placement).toEqual(["fixtures", "fixtureEvents", "archive"]);
   });
 
-  it("compiles the client's sources with a typed call per operation", async () => {
+  it("compiles the client's sources with a typed call per operation, and types each write's result as its answer", async () => {
     const file = await writeCalls(join(project.root, "calls-typed"), calls, join(project.root, "src", "index.js"));
-    expect(typeCheck([file])).toEqual([]);
+    // The result type of every write, in both envelopes, against openapi-typescript's own type of
+    // the answer (generated/schema.ts `paths`): its `result` member, or the whole answer.
+    const jobs = Object.values(table).filter((row) => row.returns === "job" && row.supported);
+    expect(new Set(jobs.map((row) => row.envelope))).toEqual(new Set(["meta", "top"]));
+    const results = join(project.root, "calls-typed", "results.ts");
+    const checks = jobs.map((row, i) => {
+      const status = ["200", "201"].find((code) => doc.paths[row.path][row.method.toLowerCase()].responses[code]);
+      const answer = `paths[${JSON.stringify(row.path)}][${JSON.stringify(row.method.toLowerCase())}]["responses"][${status}]["content"]["application/json"]`;
+      const call = `Awaited<ReturnType<typeof calls[${JSON.stringify(`${row.operationId} minimal`)}]>>`;
+      return `const result${i}: Equal<${call}["result"], ${row.envelope === "meta" ? `${answer}["result"]` : answer}> = true; // ${row.operationId}\nconst jobId${i}: Equal<${call}["jobId"], string> = true;`;
+    });
+    await writeFile(
+      results,
+      `import type { paths } from ${JSON.stringify(join(project.root, "generated", "schema.js"))};\n` +
+        `import type { calls } from "./results-calls.js";\n` +
+        "type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;\n" +
+        `${checks.join("\n")}\nexport {};\n`,
+    );
+    // The calls again, each typed as its method returns rather than as `unknown`.
+    const typedSource = (await readFile(file, "utf8")).replace(/export const calls: Record<string, \(client: Propexo, options: RequestOptions\) => unknown> = \{([\s\S]*)\};/, "declare const client: Propexo;\ndeclare const options: RequestOptions;\nexport const calls = {$1};");
+    expect(typedSource).toContain("export const calls = {");
+    await writeFile(join(project.root, "calls-typed", "results-calls.ts"), typedSource.replace(/: \(client, options\) => /g, ": () => "));
+    expect(typeCheck([file, results])).toEqual([]);
   });
 
   it("works against Prism for every typed call", async () => {
