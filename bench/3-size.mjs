@@ -35,12 +35,12 @@ export async function run({ log = console.log } = {}) {
   return report(rows, breakdown, sizeLimit);
 }
 
-/** size-limit with this repo's .size-limit.json (it bundles src/index.ts itself; no build needed). */
+/** Every entry of this repo's .size-limit.js (it bundles the sources itself; no build needed), with its budget. */
 async function runSizeLimit() {
   const res = await runNode([join(ROOT, "node_modules", "size-limit", "bin.js"), "--json"], { cwd: ROOT });
   try {
-    const [check] = JSON.parse(res.stdout);
-    return { size: check.size, passed: check.size <= LIMIT };
+    const checks = JSON.parse(res.stdout);
+    return { checks: checks.map((c) => ({ name: c.name, size: c.size, limit: c.sizeLimit, passed: c.passed })) };
   } catch {
     return { note: `size-limit failed: ${(res.stderr || res.stdout).trim().split("\n").slice(0, 3).join(" ")}` };
   }
@@ -53,13 +53,15 @@ function report(rows, breakdown, sizeLimit) {
   const ours = rows[0];
   md += `\nWhere the client's minified bytes come from (before gzip; ${kb(ours.min)} in all):\n\n| source file | minified bytes | share |\n|---|---:|---:|\n`;
   for (const b of breakdown.slice(0, 12)) md += `| ${b.file} | ${b.bytes} | ${((100 * b.bytes) / ours.min).toFixed(0)}% |\n`;
-  md += sizeLimit.note
-    ? `\nsize-limit: ${sizeLimit.note}.\n`
-    : `\nsize-limit (\`.size-limit.json\`, src/index.ts, import "*", openapi-fetch included, gzip): ${kb(sizeLimit.size)} → ${sizeLimit.passed ? "meets" : "misses"} the 8 kB target. Under \`npm test\` size-limit enforces the limit in .size-limit.json, a ratchet at the size reached so far, so that the bundle cannot grow unnoticed while it is above the target.\n`;
+  if (sizeLimit.note) md += `\nsize-limit: ${sizeLimit.note}.\n`;
+  else {
+    md += `\nThe budget \`npm test\` enforces (\`.size-limit.js\`, size-limit's gzip): a fixed budget for the client's own code, measured with the generated tables emptied, plus an allowance per operation of the spec for the whole client, so that the budget grows with the spec and nothing else.\n\n| size-limit entry | size | budget | verdict |\n|---|---:|---:|---|\n`;
+    for (const c of sizeLimit.checks) md += `| ${c.name} | ${kb(c.size)} | ${kb(c.limit)} | ${c.passed ? "meets" : "**misses**"} |\n`;
+  }
   const summary = [
     { bench: "3 size", metric: "client browser ESM bundle, min + gzip -9", value: kb(ours.gz), target: "≤ 8 kB", pass: ours.gz <= LIMIT },
     { bench: "3 size", metric: "openapi-fetch alone / axios, min + gzip -9", value: `${kb(rows[1].gz)} / ${kb(rows[2].gz)}`, target: "(reference)", pass: null },
   ];
-  if (!sizeLimit.note) summary.push({ bench: "3 size", metric: "size-limit on src/index.ts (gzip)", value: kb(sizeLimit.size), target: "≤ 8 kB", pass: sizeLimit.passed });
+  for (const c of sizeLimit.checks ?? []) summary.push({ bench: "3 size", metric: `size-limit: ${c.name}`, value: kb(c.size), target: `≤ ${kb(c.limit)}`, pass: c.passed });
   return { summary, md, raw: { rows, breakdown, sizeLimit } };
 }
