@@ -137,15 +137,21 @@ describe("the Request option", () => {
   });
 });
 
+/** A fetch whose requests never answer and end only when their signal fires; `polls` keeps them. */
+function hangingPolls() {
+  const polls: Request[] = [];
+  const hang = (r: Request) =>
+    new Promise<Response>((_, reject) => {
+      polls.push(r);
+      r.signal.addEventListener("abort", () => reject(r.signal.reason));
+    });
+  return { polls, hang };
+}
+
 describe("wait()", () => {
   it("cut short by its signal, cancels the status poll on the wire at once", async () => {
     const controller = new AbortController();
-    const polls: Request[] = [];
-    const hang = (r: Request) =>
-      new Promise<Response>((_, reject) => {
-        polls.push(r);
-        r.signal.addEventListener("abort", () => reject(r.signal.reason));
-      });
+    const { polls, hang } = hangingPolls();
     const propexo = client(hang, { rateLimit: false });
     const p = propexo.writes.wait("job_1", { signal: controller.signal, initialDelayMs: 10 }).catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(10);
@@ -158,12 +164,7 @@ describe("wait()", () => {
   });
 
   it("cut short by its time limit, cancels the status poll on the wire and says how long it waited", async () => {
-    const polls: Request[] = [];
-    const hang = (r: Request) =>
-      new Promise<Response>((_, reject) => {
-        polls.push(r);
-        r.signal.addEventListener("abort", () => reject(r.signal.reason));
-      });
+    const { polls, hang } = hangingPolls();
     const propexo = client(hang, { rateLimit: false });
     const p = propexo.writes.wait("job_1", { timeoutMs: 500, initialDelayMs: 10 }).catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(500);

@@ -1,5 +1,6 @@
 // Mapping and logic of the client, with an injected fetch that records each request.
 import { describe, expect, it, vi } from "vitest";
+import { STATUS_CLASSES } from "../helpers/error-classes.js";
 import {
   AbortError,
   ApiError,
@@ -118,17 +119,7 @@ describe("results", () => {
 });
 
 describe("errors", () => {
-  it.each([
-    [400, BadRequestError],
-    [401, AuthenticationError],
-    [403, PermissionDeniedError],
-    [404, NotFoundError],
-    [405, UnsupportedOperationError],
-    [429, RateLimitError],
-    [500, InternalServerError],
-    [503, InternalServerError],
-    [418, ApiError],
-  ])("map %i to %s with status, code, details, headers, body and request ID", async (status, Class) => {
+  it.each([...STATUS_CLASSES, [503, InternalServerError], [418, ApiError]] as const)("map %i to %s with status, code, details, headers, body and request ID", async (status, Class) => {
     const body = { error: { code: "invalid_request", message: "invalid request", details: { issues: [] } } };
     const { propexo } = client(() => json(status, body, { "x-request-id": "req_e" }), { maxRetries: 0 });
     const err = await propexo.writes.status("job_1").then(() => null, (e: unknown) => e);

@@ -2,6 +2,7 @@
 // the name that String(), stacks and logs print, and the JSON a log line carries.
 import { describe, expect, it } from "vitest";
 import { errorFromResponse, formatValue, requestIdOf } from "../../src/core/errors.js";
+import { STATUS_CLASSES } from "../helpers/error-classes.js";
 import {
   AbortError,
   ApiError,
@@ -36,14 +37,7 @@ const apiError = (status: number, body?: unknown, headers?: Record<string, strin
 
 describe("errorFromResponse", () => {
   it.each([
-    [400, BadRequestError],
-    [401, AuthenticationError],
-    [403, PermissionDeniedError],
-    [404, NotFoundError],
-    [405, UnsupportedOperationError],
-    [429, RateLimitError],
-    [500, InternalServerError],
-    [599, InternalServerError],
+    ...STATUS_CLASSES,
     [300, RedirectError],
     [302, RedirectError],
     [399, RedirectError],
