@@ -127,8 +127,12 @@ describe("a Node ESM project in TypeScript (nodenext, strict)", () => {
   it("fails to compile when a refused call is not refused (the check can fail)", async () => {
     const broken = esmProject["src/main.ts"]!.replace("// @ts-expect-error Rent Manager lead appointments need a title.\n", "");
     const dir = await project("esm-broken", { ...esmProject, "src/main.ts": broken }, { nodeTypes: true });
-    const compiled = await tsc(dir);
+    // The declarations were checked under these settings by the compile above; here only the
+    // program's own errors matter, so tsc skips re-checking every .d.ts (half its time) and emits nothing.
+    const compiled = await tsc(dir, ["--skipLibCheck", "--noEmit"]);
     expect(compiled.code).not.toBe(0);
+    // The one error is the unmarked mistake, and nothing else.
+    expect(compiled.stdout.match(/error TS\d+:/g), said(compiled)).toHaveLength(1);
     expect(compiled.stdout).toMatch(/^src\/main\.ts\(\d+,\d+\): error TS2345: /m);
     expect(compiled.stdout).toContain("Property 'title' is missing");
   });
