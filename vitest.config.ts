@@ -53,7 +53,7 @@ export default defineConfig({
           name: "contract",
           include: ["test/contract/**/*.test.ts"],
           // Starts one Prism mock on generated/openapi.json for the whole tier.
-          globalSetup: ["test/contract/global-setup.ts"],
+          globalSetup: ["test/helpers/prism-global-setup.ts"],
           testTimeout: 30_000,
         },
       },
@@ -70,6 +70,8 @@ export default defineConfig({
           name: "package",
           include: ["test/package/**/*.test.ts"],
           // npm pack with its build, tsc on consumer projects, Prism, Chromium and child scripts.
+          // One Prism mock for the consumer projects and the examples (the tour starts its own).
+          globalSetup: ["test/helpers/prism-global-setup.ts"],
           testTimeout: 180_000,
           hookTimeout: 180_000,
         },

@@ -6,25 +6,21 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { startPrism, type PrismServer } from "../helpers/prism.js";
+import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import { ROOT, loadBundled } from "../helpers/project.js";
 import { mockAnswer, run, said } from "./kit.js";
 
 const EXAMPLES = join(ROOT, "examples");
 
 const spec = await loadBundled();
-let prismReady: Promise<PrismServer>;
 let out: string;
 
 beforeAll(async () => {
-  prismReady = startPrism();
   out = await mkdtemp(join(tmpdir(), "propexo-examples-"));
-  await prismReady;
 });
 
 afterAll(async () => {
-  await Promise.allSettled([prismReady?.then((prism) => prism.stop()), out && rm(out, { recursive: true, force: true })]);
+  if (out) await rm(out, { recursive: true, force: true });
 });
 
 /** What each example must print (every line, in order); a new example needs an entry here. */
@@ -82,8 +78,8 @@ it.each(Object.keys(EXPECTED))(
       alias: { "propexo-appointments": join(ROOT, "src", "index.ts") },
       logLevel: "silent",
     });
-    const prism = await prismReady;
-    const env: NodeJS.ProcessEnv = { ...process.env, PROPEXO_BASE_URL: prism.url, PROPEXO_TOKEN: "examples-token" };
+    // The tier's Prism mock of the bundled spec (test/helpers/prism-global-setup.ts).
+    const env: NodeJS.ProcessEnv = { ...process.env, PROPEXO_BASE_URL: inject("prismUrl"), PROPEXO_TOKEN: "examples-token" };
     for (const key of ["PROPEXO_INTEGRATION_ID", "PROPEXO_LEAD_ID", "PROPEXO_EVENT_ID"]) delete env[key];
     const r = await run(process.execPath, [outfile], { env });
     expect(r.code, said(r)).toBe(0);

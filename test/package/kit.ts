@@ -18,8 +18,8 @@ import { run, said } from "../helpers/run.js";
 export { run, said, type RunResult } from "../helpers/run.js";
 
 export const TSC = join(ROOT, "node_modules", "typescript", "bin", "tsc");
-/** Type-checks (or compiles) a project with this checkout's TypeScript. */
-export const tsc = (project: string) => run(process.execPath, [TSC, "-p", project], { cwd: project });
+/** Type-checks (or compiles) a project with this checkout's TypeScript; `flags` override its tsconfig. */
+export const tsc = (project: string, flags: string[] = []) => run(process.execPath, [TSC, "-p", project, ...flags], { cwd: project });
 
 export interface Packed {
   tarball: string;

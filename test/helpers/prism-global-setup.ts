@@ -1,6 +1,7 @@
-// One Prism mock for the whole contract run; its URL reaches the tests through `inject("prismUrl")`.
+// One Prism mock of the bundled spec for a whole tier (contract, package); its URL reaches the
+// tests through `inject("prismUrl")`, so the files of a tier do not each start their own.
 import type { TestProject } from "vitest/node";
-import { startPrism } from "../helpers/prism.js";
+import { startPrism } from "./prism.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
