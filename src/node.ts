@@ -75,7 +75,7 @@ function decode(body: Readable, header: string | null): Readable {
     if (coding === "gzip" || coding === "x-gzip") decoders.push(zlib.createGunzip(sync));
     else if (coding === "deflate") decoders.push(new Inflate(sync));
     else if (coding === "br") decoders.push(zlib.createBrotliDecompress({ flush: zlib.constants.BROTLI_OPERATION_FLUSH, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH }));
-    // zstd where this Node has it (22.15 and later), as fetch there decodes it too.
+    // zstd wherever Node's zlib has it (22.15 and later); the fetch bundled with Node decodes it only from Node 24.
     else if (coding === "zstd" && createZstdDecompress) decoders.push(createZstdDecompress({ flush: zstdConstants.ZSTD_e_continue, finishFlush: zstdConstants.ZSTD_e_end }));
     else return body;
   }

@@ -484,8 +484,6 @@ describe.each(TRANSPORTS)("over %s", (transportName, transport) => {
       ["deflate (raw)", "deflate", deflateRawSync(body)],
       ["br", "br", brotliCompressSync(body)],
       ["gzip, then br", "gzip, br", brotliCompressSync(gzipSync(body))],
-      // Node 22.15 and later: fetch decodes zstd, and so must the Node transport.
-      ...(zstdCompress ? [["zstd", "zstd", zstdCompress(body)] as [string, string, Buffer]] : []),
     ];
     it.each(encodings)("decodes content-encoding %s as fetch does", async (_what, header, bytes) => {
       const s = await serve((_q, res) => {
@@ -493,6 +491,21 @@ describe.each(TRANSPORTS)("over %s", (transportName, transport) => {
         res.end(bytes);
       });
       await expect(clientFor(s.url).writes.status("job")).resolves.toEqual(STATUS_OK);
+    });
+
+    // zstd: Node's zlib has it from 22.15, but the fetch bundled with Node decodes it only from
+    // Node 24 (undici 7). The Node transport decodes it wherever zlib can; over fetch the client
+    // gets what this Node's fetch makes of it, asked of fetch itself here.
+    it.skipIf(!zstdCompress)("decodes content-encoding zstd where Node can: always with the Node transport, with fetch where fetch does", async () => {
+      const bytes = zstdCompress!(body);
+      const s = await serve((_q, res) => {
+        res.writeHead(200, { "content-type": "application/json", "content-encoding": "zstd", "content-length": bytes.length });
+        res.end(bytes);
+      });
+      const fetchDecodes = (await (await fetch(s.url)).text()) === body;
+      const call = clientFor(s.url).writes.status("job");
+      if (transportName === "nodeTransport()" || fetchDecodes) await expect(call).resolves.toEqual(STATUS_OK);
+      else await expect(call).rejects.toBeInstanceOf(InvalidResponseError);
     });
 
     it.each(["gzip", "br"])("a %s decompression bomb stops at maxResponseBytes of decoded bytes", async (coding) => {
