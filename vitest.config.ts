@@ -58,7 +58,9 @@ export default defineConfig({
           include: ["test/contract/**/*.test.ts"],
           // Starts one Prism mock on generated/openapi.json for the whole tier.
           globalSetup: ["test/helpers/prism-global-setup.ts"],
-          testTimeout: 30_000,
+          // Several tests compile or regenerate a whole document, or fuzz Prism; with four files at
+          // a time on a loaded two-core machine they can take minutes.
+          testTimeout: 180_000,
         },
       },
       {
