@@ -11,11 +11,13 @@ import { parse, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectedData, recordingFetch, TOKEN } from "../helpers/contract.js";
 import { startPrism, type PrismServer } from "../helpers/prism.js";
-import { ROOT, runGenerate, scratchProject } from "../helpers/project.js";
+import { runGenerate, scratchProject } from "../helpers/project.js";
 import { callThrough, copyClientSources, importBundled, readTable, typeCheck, typedCalls, writeCalls, type RowLike, type TypedCall } from "../helpers/typed-calls.js";
 import { readViolations } from "../helpers/violations.js";
+// @ts-expect-error: a plain ESM script, without declarations
+import { applyAdditions, readAdditions } from "../fixtures/spec-growth/apply.mjs";
 
-const additions = parse(await readFile(join(ROOT, "test", "fixtures", "spec-growth", "additions.yaml"), "utf8"));
+const additions = await readAdditions();
 const added = new Set(Object.keys(additions.paths));
 
 let project: Awaited<ReturnType<typeof scratchProject>>;
@@ -31,20 +33,7 @@ let RequestValidationError: any;
 
 beforeAll(async () => {
   project = await scratchProject();
-  const specFile = join(project.root, "openapi", "propexo.yaml");
-  const spec = parse(await readFile(specFile, "utf8"));
-  spec.tags.push(...additions.tags);
-  Object.assign(spec.paths, additions.paths);
-  Object.assign(spec.components.schemas, additions.schemas);
-  await writeFile(specFile, stringify(spec, { lineWidth: 0 }));
-  const pointer = (path: string) => `#/paths/${path.replace(/~/g, "~0").replace(/\//g, "~1")}`;
-  // The exemptions are listed per linted file; the new paths join the trailing-slash list.
-  const ignoreFile = join(project.root, ".redocly.lint-ignore.yaml");
-  const ignore = parse(await readFile(ignoreFile, "utf8"));
-  const lists = Object.values<any>(ignore).filter((rules) => Array.isArray(rules["no-path-trailing-slash"]));
-  expect(lists).toHaveLength(1);
-  lists[0]["no-path-trailing-slash"].push(...additions.trailingSlashPaths.map(pointer));
-  await writeFile(ignoreFile, stringify(ignore));
+  await applyAdditions(project.root);
   generated = await runGenerate(project.root);
   if (generated.code !== 0) return;
   await copyClientSources(project.root);
