@@ -462,7 +462,10 @@ export class Core {
       const started = Date.now();
       try {
         // A user's fetch gets the pass-through settings as its init, only when there are some.
-        response = await (extra ? send(r, extra) : send(r));
+        const sent = extra ? send(r, extra) : send(r);
+        // A user's fetch may not honour the signal (or may drop the request it was given): the
+        // attempt still ends when its signal fires, and an answer that comes after is let go.
+        response = await (this.#config.fetch ? untilAborted(sent, signal, (late) => void late.body?.cancel().catch(() => {})) : sent);
       } catch (err) {
         throw this.#fault(err, request) ?? err;
       } finally {
