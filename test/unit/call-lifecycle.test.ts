@@ -114,6 +114,36 @@ describe("every call, whatever its outcome", () => {
   });
 });
 
+describe("a fetch that ignores its signal", () => {
+  // A custom fetch may never settle and never look at the request's signal: the call still ends.
+  const deaf = () => new Promise<Response>(() => {});
+
+  it("still ends at timeoutMs with TimeoutError, its turn settled, no timer and no listener", async () => {
+    const pacer = recordingPacer();
+    const signal = new AbortController().signal;
+    const propexo = client(deaf, { rateLimit: pacer.factory, maxRetries: 0, timeoutMs: 1000 });
+    const p = propexo.writes.status("job_1", { signal }).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(1000);
+    const err = await p;
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(pacer.settled).toEqual([1]);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(listeners(signal)).toBe(0);
+  });
+
+  it("still ends when the caller aborts, with the caller's reason", async () => {
+    const controller = new AbortController();
+    const propexo = client(deaf, { rateLimit: false });
+    const p = propexo.writes.status("job_1", { signal: controller.signal }).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(10);
+    controller.abort(new Error("user left"));
+    const err = (await p) as AbortError;
+    expect(err).toBeInstanceOf(AbortError);
+    expect(err.cause).toEqual(new Error("user left"));
+    expect(listeners(controller.signal)).toBe(0);
+  });
+});
+
 describe("the Request option", () => {
   it("builds every request with the class given, and hands that to fetch", async () => {
     class TracedRequest extends Request {}
