@@ -101,9 +101,7 @@ describe("a spec grown in every shape", () => {
         `${checks.join("\n")}\nexport {};\n`,
     );
     // The calls again, each typed as its method returns rather than as `unknown`.
-    const typedSource = (await readFile(file, "utf8")).replace(/export const calls: Record<string, \(client: Propexo, options: RequestOptions\) => unknown> = \{([\s\S]*)\};/, "declare const client: Propexo;\ndeclare const options: RequestOptions;\nexport const calls = {$1};");
-    expect(typedSource).toContain("export const calls = {");
-    await writeFile(join(project.root, "calls-typed", "results-calls.ts"), typedSource.replace(/: \(client, options\) => /g, ": () => "));
+    await writeCalls(join(project.root, "calls-typed"), calls, join(project.root, "src", "index.js"), { typedResults: true, name: "results-calls.ts" });
     expect(typeCheck([file, results])).toEqual([]);
   });
 

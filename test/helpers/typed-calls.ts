@@ -63,20 +63,23 @@ export function typedCalls(doc: any, table: Record<string, RowLike>, pick: (row:
   return calls;
 }
 
-/** TypeScript source of a module exporting `calls`: key → (client, options) => the method's result. */
-export function typedCallsSource(calls: TypedCall[], clientModule: string): string {
+/**
+ * TypeScript source of a module exporting `calls`: key → (client, options) => the method's result.
+ * With `typedResults`, each entry keeps its method's own result type (key → () => the result, on a
+ * declared client), for type tests of what the methods return; such a module is never run.
+ */
+export function typedCallsSource(calls: TypedCall[], clientModule: string, { typedResults = false } = {}): string {
   const lines = calls.map(({ key, row, input }) => {
     const access = row.placement.map((k) => `.${k}`).join("");
     const args = [...argumentSource(row, input), "options"].join(", ");
-    return `  ${JSON.stringify(key)}: (client, options) => client${access}(${args}),`;
+    return `  ${JSON.stringify(key)}: (${typedResults ? "" : "client, options"}) => client${access}(${args}),`;
   });
-  return `// Emitted by test/helpers/typed-calls.ts; one typed call per line.
+  const head = `// Emitted by test/helpers/typed-calls.ts; one typed call per line.
 import type { Propexo, RequestOptions } from ${JSON.stringify(clientModule)};
-
-export const calls: Record<string, (client: Propexo, options: RequestOptions) => unknown> = {
-${lines.join("\n")}
-};
 `;
+  return typedResults
+    ? `${head}\ndeclare const client: Propexo;\ndeclare const options: RequestOptions;\nexport const calls = {\n${lines.join("\n")}\n};\n`
+    : `${head}\nexport const calls: Record<string, (client: Propexo, options: RequestOptions) => unknown> = {\n${lines.join("\n")}\n};\n`;
 }
 
 /**
@@ -141,11 +144,11 @@ export async function copyClientSources(dir: string): Promise<void> {
   await symlink(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
 }
 
-/** Writes the typed calls for `calls` into `dir/calls.ts`, importing the client at `clientModule`. */
-export async function writeCalls(dir: string, calls: TypedCall[], clientModule: string): Promise<string> {
+/** Writes the typed calls for `calls` into `dir/calls.ts` (or `name`), importing the client at `clientModule`. */
+export async function writeCalls(dir: string, calls: TypedCall[], clientModule: string, { typedResults = false, name = "calls.ts" } = {}): Promise<string> {
   await mkdir(dir, { recursive: true });
-  const file = join(dir, "calls.ts");
-  await writeFile(file, typedCallsSource(calls, clientModule));
+  const file = join(dir, name);
+  await writeFile(file, typedCallsSource(calls, clientModule, { typedResults }));
   return file;
 }
 
