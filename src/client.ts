@@ -286,6 +286,7 @@ function method(core: Core, id: OperationId, wait: Writes["wait"]) {
       for (const [k, v] of Object.entries(params)) (queryNames.includes(k) ? query : body)[k] = v;
       input.body = body;
       input.query = query;
+      input.merged = params;
     } else if (takesBody) input.body = params;
     else if (queryNames.length > 0) input.query = params as Record<string, unknown> | undefined;
     if (bodyKind === "empty") input.body = {};

@@ -104,6 +104,8 @@ export interface CallInput {
   path?: Record<string, unknown>;
   query?: Record<string, unknown> | undefined;
   body?: unknown;
+  /** The one object a method was given for both its body and its query, which body was copied from. */
+  merged?: object;
 }
 
 /** What a caller relies on in a 200's parsed body beyond its kind: a description of what is wrong, or undefined. */
@@ -194,15 +196,18 @@ function jsonIssues(value: unknown, path: string, key: string, seen: unknown[], 
   paths.pop();
 }
 
-/** The body as JSON text, or undefined with its issues added to `out`. */
-function serialise(body: unknown, out: ValidationIssue[]): string | undefined {
+/**
+ * The body as JSON text, or undefined with its issues added to `out`. `merged` is the caller's
+ * object the body was copied from: a reference back to it is a reference back to the body.
+ */
+function serialise(body: unknown, out: ValidationIssue[], merged?: object): string | undefined {
   if (body === undefined) return undefined;
   try {
     return JSON.stringify(body, strict);
   } catch {
     const found: ValidationIssue[] = [];
     try {
-      jsonIssues(body, "body", "", [], [], found);
+      jsonIssues(body, "body", "", merged ? [merged] : [], merged ? ["body"] : [], found);
     } catch {
       // A throwing getter or a stack overflow: what was found so far, or the body as a whole.
     }
@@ -321,7 +326,7 @@ export class Core {
     }
     const issues = optionIssues(options);
     issues.push(...this.#unsafe(row.pathParams, pathParams, query));
-    const body = serialise(input.body, issues);
+    const body = serialise(input.body, issues, input.merged);
     if (config.validate) {
       try {
         issues.push(...validateRequest(id, { path: pathParams, query: checked, body: input.body }));

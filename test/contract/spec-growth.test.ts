@@ -56,8 +56,8 @@ async function writeClientEntry(root: string): Promise<string> {
   return file;
 }
 
-function clientFor(fetch?: (r: Request) => Promise<Response>) {
-  return new Propexo({ token: TOKEN, baseUrl: prism!.url, maxRetries: 0, rateLimit: false, logLevel: "off", ...(fetch && { fetch }) });
+function clientFor(fetch?: (r: Request) => Promise<Response>, options: { validate?: boolean } = {}) {
+  return new Propexo({ token: TOKEN, baseUrl: prism!.url, maxRetries: 0, rateLimit: false, logLevel: "off", ...(fetch && { fetch }), ...options });
 }
 
 const rowOf = (method: string, path: string) => Object.values(table).find((r) => r.method === method && r.path === path)!;
@@ -151,6 +151,17 @@ describe("a spec grown in every shape", () => {
     expect(recorder.exchanges[0]!.url.searchParams.get("notify")).toBe("true");
     expect(recorder.exchanges[0]!.body).toEqual({ text: "Bring ID" });
     expect(readViolations(recorder.exchanges[0]!.response)).toEqual([]);
+  });
+
+  it("names a cycle in that one object where the caller made it, with validation on or off; nothing is sent", async () => {
+    for (const validate of [true, false]) {
+      const recorder = recordingFetch();
+      const given: Record<string, unknown> = { notify: true };
+      given.text = given;
+      const error = await clientFor(recorder.fetch, { validate }).fixtures.fixtureEvents.notes("fev_1", given).catch((e: any) => e);
+      expect(error.issues, `validate: ${validate}`).toContainEqual(expect.objectContaining({ path: "body.text", rule: "cycle", message: "must not refer back to body" }));
+      expect(recorder.exchanges).toEqual([]);
+    }
   });
 
   it("takes an optional body or none", async () => {
