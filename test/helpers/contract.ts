@@ -223,8 +223,14 @@ export function faultsOf(op: any): Fault[] {
   const fields = full.body as Record<string, unknown> | undefined;
   const schema = bodySchemaOf(op);
   if (schema && fields && op.requestBody?.required) {
-    faults.push({ field: "body", rule: "required", label: "body missing", input: { ...full, body: undefined }, sent: true });
-    faults.push({ field: "body", rule: "type", label: "body is an array", input: { ...full, body: [fields] }, sent: true });
+    // A method that takes a body and a query takes them in one object: with no body, or a body
+    // that is an array, there is no object to carry the query, which a required one rules out.
+    const query = parametersOf(op).filter((p) => p.in === "query");
+    if (!query.some((p) => p.required)) {
+      const rest = { ...full, query: query.length ? undefined : full.query };
+      faults.push({ field: "body", rule: "required", label: "body missing", input: { ...rest, body: undefined }, sent: true });
+      faults.push({ field: "body", rule: "type", label: "body is an array", input: { ...rest, body: [fields] }, sent: true });
+    }
   }
   if (schema && fields) {
     for (const name of (schema.required ?? []) as string[]) {
@@ -329,7 +335,11 @@ export function argsOf(row: Row, input: CallInput, options: RequestOptions): unk
   const args: unknown[] = row.pathParams.map((name) => input.path[name]);
   const body: string = row.body;
   const takesBody = body === "required" || body === "optional";
-  if (takesBody && row.queryParams.length > 0) args.push(input.body === undefined && input.query === undefined ? undefined : { ...(input.body as object), ...input.query });
+  const plainBody = typeof input.body === "object" && input.body !== null && !Array.isArray(input.body);
+  // One object carries the body's members and the query's. A body that is not such an object (an
+  // array, a string, none at all) cannot carry the query: the method gets it alone, as a caller
+  // would pass it.
+  if (takesBody && row.queryParams.length > 0) args.push(plainBody || input.body === undefined ? (input.body === undefined && input.query === undefined ? undefined : { ...(input.body as object), ...input.query }) : input.body);
   else if (takesBody) args.push(input.body);
   else if (row.queryParams.length > 0) args.push(input.query);
   args.push(options);

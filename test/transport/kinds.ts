@@ -43,8 +43,20 @@ export function operationKinds(): Kind[] {
 
 /** Calls a kind's operation through `client` and reads its result: a list's first page, else the result. */
 export async function callKind(client: Propexo, kind: Kind, options: RequestOptions = {}, input: CallInput = kind.input): Promise<unknown> {
-  const row = specOperations().find((o) => o.id === kind.operationId)!.row;
-  const result = methodOf(client, row)(...argsOf(row, input, options));
+  return callKindWith(client, kind, kindArgs(kind, input, options));
+}
+
+/**
+ * The arguments of a kind's method for `input`, options last. A method that takes a body and a
+ * query receives them merged in one object: a test that spoils the body spoils that object.
+ */
+export function kindArgs(kind: Kind, input: CallInput, options: RequestOptions = {}): unknown[] {
+  return argsOf(specOperations().find((o) => o.id === kind.operationId)!.row, input, options);
+}
+
+/** Calls a kind's method with `args` as they are and reads its result, as callKind does. */
+export async function callKindWith(client: Propexo, kind: Kind, args: unknown[]): Promise<unknown> {
+  const result = methodOf(client, specOperations().find((o) => o.id === kind.operationId)!.row)(...args);
   return kind.returns === "page" ? result.firstPage() : result;
 }
 
