@@ -306,7 +306,15 @@ function asSent(operationId: string, request: unknown): unknown {
   const query = sent?.query;
   if (query && typeof query === "object" && !Array.isArray(query)) {
     for (const k of Object.keys(query)) {
-      if (serializeQuery({ [k]: query[k] }) === "") delete query[k];
+      // openapi-fetch throws for a value it cannot write (an object inside an array); such a
+      // request is never sent, so the oracle judges the value as given.
+      let written: string | undefined;
+      try {
+        written = serializeQuery({ [k]: query[k] });
+      } catch {
+        continue;
+      }
+      if (written === "") delete query[k];
       else if (listParams.get(operationId)!.has(k) && !Array.isArray(query[k])) query[k] = [query[k]];
     }
   }
@@ -481,7 +489,7 @@ const resolve = (s: Schema): SchemaNode => {
 
 const label = fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,8}[a-z0-9])?$/);
 const validEmail = fc.tuple(fc.stringMatching(/^[a-z0-9!#$%&'*+/=?^_`{|}~-]{1,8}(?:\.[a-z0-9_-]{1,5})?$/), label, label).map(([local, host, tld]) => `${local}@${host}.${tld}`);
-const validUri = fc.tuple(fc.constantFrom("https", "http", "urn", "mailto"), label, fc.stringMatching(/^(?:\/[a-z0-9._~%-]{0,6}){0,3}$/)).map(([scheme, host, path]) => (scheme === "https" || scheme === "http" ? `${scheme}://${host}.com${path}` : `${scheme}:${host}${path}`));
+const validUri = fc.tuple(fc.constantFrom("https", "http", "urn", "mailto"), label, fc.stringMatching(/^(?:\/(?:[a-z0-9._~-]|%[0-9A-F]{2}){0,6}){0,3}$/)).map(([scheme, host, path]) => (scheme === "https" || scheme === "http" ? `${scheme}://${host}.com${path}` : `${scheme}:${host}${path}`));
 // Whole code points only, so that a length in units is a length in characters.
 const character = fc.constantFrom("a", "é", "😀", " ", "\u{10FFFF}");
 
