@@ -88,8 +88,11 @@ describe("examples", () => {
     for (const { method, path, op } of operationsOf(doc)) {
       const where = `${method} ${path}`;
       const bodyExamples = op.requestBody?.content?.["application/json"]?.examples ?? {};
-      const paramExamples = (op.parameters ?? []).flatMap((p: any) => Object.keys(deref(doc, p).examples ?? {}));
-      expect(Object.keys(bodyExamples).length + paramExamples.length, `${where} has no request example`).toBeGreaterThan(0);
+      // A parameter shows its value by `examples` or by `example`, on itself or on its schema.
+      const params = (op.parameters ?? []).map((p: any) => deref(doc, p));
+      const paramExamples = params.flatMap((p: any) => [...Object.keys(p.examples ?? {}), ...(p.example !== undefined || deref(doc, p.schema)?.example !== undefined ? [p.name] : [])]);
+      // An operation that takes nothing has nothing to show.
+      if (op.requestBody || params.length) expect(Object.keys(bodyExamples).length + paramExamples.length, `${where} has no request example`).toBeGreaterThan(0);
       if (op.requestBody) expect(Object.keys(bodyExamples).length, `${where} has no body example`).toBeGreaterThan(0);
       const ok = deref(doc, op.responses["200"]).content["application/json"];
       expect(Object.keys(ok.examples ?? {}).length, `${where} has no response example`).toBeGreaterThan(0);

@@ -1,6 +1,8 @@
-// The README's rescheduling table says, for every update that requires more than the date and
-// time, which fields those are and where to take them from. Both halves are checked against the
-// spec: the operations and their required fields, and that every event field it names exists.
+// The README's rescheduling table says, for every promised update that requires more than the
+// date and time, which fields those are and where to take them from. Both halves are checked
+// against the spec: the operations and their required fields, and that every event field it names
+// exists. An operation the spec adds is held to the table once it is promised
+// (test/spec/promised-operations.json); until then a row for it must still be true.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -17,12 +19,18 @@ const rows = [...table.matchAll(/^\| `(\w+)` \| ([^|]+) \| ([^|]+) \|$/gm)].map(
   advice: m[3]!,
 }));
 
+const promised = new Set<string>(
+  (JSON.parse(readFileSync(new URL("./promised-operations.json", import.meta.url), "utf8")) as { operations: { operationId: string }[] }).operations.map((o) => o.operationId),
+);
+
 describe("the README's rescheduling table", () => {
-  it("lists exactly the supported updates that require more than the date and time, with those fields", async () => {
+  it("lists exactly the promised supported updates that require more than the date and time, with those fields", async () => {
     const spec = await loadBundled();
     const expected: Record<string, string[]> = {};
+    const listed = new Set(rows.map((r) => r.operationId));
+    expect(rows.length).toBeGreaterThan(0);
     for (const row of Object.values(operations)) {
-      if (!row.supported || row.verb !== "update") continue;
+      if (!row.supported || row.verb !== "update" || !(promised.has(row.operationId) || listed.has(row.operationId))) continue;
       const op = operationsOf(spec).find((o) => o.method === row.method && o.path === row.path)!.op;
       const body = deref(spec, deref(spec, op.requestBody)?.content?.["application/json"]?.schema);
       const beyond = ((body?.required ?? []) as string[]).filter((f) => !SLOT_FIELDS.has(f)).sort();
