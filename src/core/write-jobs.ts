@@ -69,13 +69,14 @@ export function writeStatusProblem(body: Record<string, unknown>): string | unde
 export async function waitForJob(
   jobId: string,
   status: (jobId: string, options: RequestOptions) => Promise<WithResponse<WriteStatusBody>>,
-  options: WaitOptions = {},
-  log?: Logger,
+  options: WaitOptions,
+  log: Logger,
 ): Promise<WriteStatusBody> {
   const { timeoutMs = 300_000, signal, initialDelayMs = 250, factor = 1.5, maxDelayMs = 5_000 } = options;
   const controller = new AbortController();
   const onAbort = () => controller.abort(signal!.reason);
   if (signal?.aborted) throw abortReason(signal);
+  // Stryker disable next-line ObjectLiteral,BooleanLiteral: a signal fires "abort" once, and the listener goes in finally; `once` changes nothing.
   signal?.addEventListener("abort", onAbort, { once: true });
   const timer = setTimeout(() => controller.abort(new TimeoutError(`write job ${jobId} did not settle within ${timeoutMs} ms`)), timerDelay(timeoutMs));
   try {
@@ -84,7 +85,7 @@ export async function waitForJob(
       await sleep(delay, controller.signal);
       delay = Math.min(maxDelayMs, delay * factor);
       const { data } = await status(jobId, { ...options.requestOptions, signal: controller.signal });
-      log?.debug(`write job ${jobId}: ${data.write_status}`);
+      log.debug(`write job ${jobId}: ${data.write_status}`);
       if (data.write_status === "SUCCESS") return data;
       if (data.write_status === "FAILURE" || data.write_status === "PARTIAL_SUCCESS") {
         throw new WriteFailedError(jobId, data.write_status, data.errors);

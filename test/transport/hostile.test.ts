@@ -297,6 +297,10 @@ describe.each(TRANSPORTS)("over %s", (transportName, transport) => {
         const err = (await waitOn(client, "job_1", { initialDelayMs: 1 }).catch((e: unknown) => e)) as InvalidResponseError;
         expect(err, JSON.stringify(body)).toBeInstanceOf(InvalidResponseError);
         expect(err.body).toEqual(body);
+        // The message says what wait() could not read.
+        const read = body as { write_status?: unknown; errors?: unknown } | null;
+        if (read?.write_status === "DONE") expect(err.message).toContain("its write_status is not one of SUCCESS, PARTIAL_SUCCESS, FAILURE, PENDING");
+        if (read?.errors === "nope") expect(err.message).toContain("its errors is not a list");
         expect(err.request?.operationId).toBe("getWriteStatus");
       }
       expect(s.requests).toHaveLength(bodies.length);

@@ -292,6 +292,25 @@ describe("asResponse()", () => {
   });
 });
 
+describe("a method's result as a promise", () => {
+  const send = (propexo: any) => methodOf(propexo, status.row)(...argsOf(status.row, minimalInput(status.op), {}).slice(0, -1));
+
+  it("finally() runs its callback once the call settles, and passes the result or the error on", async () => {
+    const { propexo } = client((_r, i) => (i === 0 ? json(200, ok(status)) : json(404, { error: { code: "nf", message: "gone" } })), { maxRetries: 0 });
+    const seen: string[] = [];
+    await expect(send(propexo).finally(() => void seen.push("done"))).resolves.toEqual(ok(status));
+    await expect(send(propexo).finally(() => void seen.push("failed"))).rejects.toBeInstanceOf(NotFoundError);
+    expect(seen).toEqual(["done", "failed"]);
+  });
+
+  it("names itself ApiPromise where a value's kind is printed", () => {
+    const { propexo } = client(() => json(200, ok(status)));
+    const pending = send(propexo);
+    expect(Object.prototype.toString.call(pending)).toBe("[object ApiPromise]");
+    return pending;
+  });
+});
+
 describe("request options of wait() and of a list's pages", () => {
   const pending = { write_status: "PENDING", errors: [], created_record_id: null };
   const done = { write_status: "SUCCESS", errors: [], created_record_id: "rec_1" };

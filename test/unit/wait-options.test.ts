@@ -42,6 +42,8 @@ describe("wait() options", () => {
   it.each([
     [{ timeoutMs: Number.NaN }, "options.timeoutMs", "range", "must be a positive, finite number of milliseconds"],
     [{ timeoutMs: "5s" }, "options.timeoutMs", "type", "must be a positive, finite number of milliseconds"],
+    // A string that reads as a number is still not one.
+    [{ timeoutMs: "5000" }, "options.timeoutMs", "type", "must be a positive, finite number of milliseconds"],
     [{ initialDelayMs: -1 }, "options.initialDelayMs", "range", "must be a finite number of milliseconds ≥ 0"],
     [{ factor: 0.5 }, "options.factor", "range", "must be a finite number ≥ 1"],
     [{ maxDelayMs: Infinity }, "options.maxDelayMs", "range", "must be a positive, finite number of milliseconds"],
@@ -49,7 +51,7 @@ describe("wait() options", () => {
     expect(await refused(options)).toEqual([{ path, rule, message, value: Object.values(options)[0] }]);
   });
 
-  it.each([{}, { aborted: false }, { aborted: "no", addEventListener() {} }, { aborted: false, addEventListener: true }, "signal"])("refuses %j as a signal", async (signal) => {
+  it.each([{}, { aborted: false }, { aborted: "no", addEventListener() {} }, { aborted: false, addEventListener: true }, "signal", null])("refuses %j as a signal", async (signal) => {
     expect(await refused({ signal })).toEqual([{ path: "options.signal", rule: "type", message: "must be an AbortSignal", value: signal }]);
   });
 
