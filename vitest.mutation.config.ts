@@ -25,10 +25,15 @@ const TIERS: Record<string, string[]> = {
 
 type Project = { test: { name: string; exclude?: string[] } };
 
+// MUTATION_TIERS=unit,transport keeps only those tiers: a quicker run whose score is a lower bound
+// of the full one (fewer tests can only kill fewer mutants).
+const only = process.env.MUTATION_TIERS?.split(",").filter(Boolean);
+for (const name of only ?? []) if (!(name in TIERS)) throw new Error(`MUTATION_TIERS: no tier ${name} (${Object.keys(TIERS).join(", ")})`);
+
 export default defineConfig({
   test: {
     projects: (base.test!.projects as Project[])
-      .filter((p) => p.test.name in TIERS)
+      .filter((p) => p.test.name in TIERS && (!only || only.includes(p.test.name)))
       .map((p) => ({ ...p, test: { ...p.test, exclude: [...(p.test.exclude ?? []), ...TIERS[p.test.name]!] } })),
   },
 });
