@@ -65,10 +65,12 @@ export function redactor(token: string): Redactor {
   const text = (t: string) => (pattern ? t.replace(pattern, REDACTED) : t);
 
   // Parsed JSON and plain records only: other objects (a caller's abort reason, a class instance)
-  // are not walked, as their getters could run code or throw.
-  const value = <T>(v: T, depth = 0, seen = new Set<object>()): T => {
+  // are not walked, as their getters could run code or throw. An object met twice (shared by two
+  // fields) gets the same clean copy both times; one met inside itself (a cycle) is left as it is.
+  const value = <T>(v: T, depth = 0, done = new Map<object, unknown>()): T => {
     if (typeof v === "string") return text(v) as T;
-    if (v === null || typeof v !== "object" || seen.has(v)) return v;
+    if (v === null || typeof v !== "object") return v;
+    if (done.has(v)) return done.get(v) as T;
     const proto: unknown = Object.getPrototypeOf(v);
     if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) return v;
     if (depth > 64) {
@@ -80,16 +82,17 @@ export function redactor(token: string): Redactor {
         return REDACTED as T;
       }
     }
-    seen.add(v);
+    done.set(v, v);
     let changed = false;
     const copy: any = Array.isArray(v) ? [] : {};
     for (const [k, item] of Object.entries(v)) {
       const key = text(k);
-      const clean = value(item, depth + 1, seen);
+      const clean = value(item, depth + 1, done);
       changed ||= key !== k || clean !== item;
       // Defined, not assigned: a "__proto__" key from a body stays a plain key.
       Object.defineProperty(copy, key, { value: clean, enumerable: true, writable: true, configurable: true });
     }
+    done.set(v, changed ? copy : v);
     return changed ? copy : v;
   };
 
@@ -116,7 +119,9 @@ export function redactor(token: string): Redactor {
   };
 
   const error = <E>(e: E): E => {
-    for (let cause: unknown = e, depth = 0; cause instanceof Error && depth < 8; cause = cause.cause, depth++) {
+    // The whole cause chain, however long, once each: a chain may loop back on itself.
+    for (let cause: unknown = e, met = new Set<unknown>(); cause instanceof Error && !met.has(cause); cause = cause.cause) {
+      met.add(cause);
       const err = cause as unknown as Record<string, unknown>;
       // Reading stack first fixes its text (V8 formats it lazily). Each field is replaced only
       // when it holds the token, so a foreign error's read-only fields are left alone. Bytes are
