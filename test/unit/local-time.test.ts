@@ -22,6 +22,11 @@ describe("instantAt", () => {
     // New York: 02:00 EST became 03:00 EDT on 10 March 2024; 02:00 EDT became 01:00 EST on 3 November.
     expect(instantAt({ date: "2024-03-10", time: "02:30" }, "America/New_York").toISOString()).toBe("2024-03-10T07:30:00.000Z");
     expect(instantAt({ date: "2024-11-03", time: "01:30" }, "America/New_York").toISOString()).toBe("2024-11-03T05:30:00.000Z");
+    // Later on the days of the change, and the evening before: the offset in force at that time.
+    expect(instantAt({ date: "2024-03-10", time: "10:00" }, "America/New_York").toISOString()).toBe("2024-03-10T14:00:00.000Z");
+    expect(instantAt({ date: "2024-11-03", time: "20:00" }, "America/New_York").toISOString()).toBe("2024-11-04T01:00:00.000Z");
+    expect(instantAt({ date: "2024-03-09", time: "20:00" }, "America/New_York").toISOString()).toBe("2024-03-10T01:00:00.000Z");
+    expect(instantAt({ date: "2024-11-02", time: "20:00" }, "America/New_York").toISOString()).toBe("2024-11-03T00:00:00.000Z");
     // Lord Howe moves its clocks by half an hour.
     expect(local(instantAt({ date: "2024-10-06", time: "02:15" }, "Australia/Lord_Howe").getTime(), "Australia/Lord_Howe")).toEqual({ date: "2024-10-06", time: "02:45:00" });
   });
@@ -42,6 +47,9 @@ describe("instantAt", () => {
   it.each([
     [{ date: "2024-02-30", time: "10:00" }, /no date "2024-02-30"/],
     [{ date: "2024-13-01", time: "10:00" }, /no date/],
+    // Month 00 and 13 roll into a neighbouring year on the same day of the month.
+    [{ date: "2024-00-15", time: "10:00" }, /instantAt: there is no date "2024-00-15"/],
+    [{ date: "2024-13-15", time: "10:00" }, /instantAt: there is no date "2024-13-15"/],
     [{ date: "24-07-23", time: "10:00" }, /date must be YYYY-MM-DD, received "24-07-23"/],
     [{ date: "2024-07-23", time: "24:00" }, /time must be HH:MM or HH:MM:SS \(24-hour\), received "24:00"/],
     [{ date: "2024-07-23", time: "9:30" }, /received "9:30"/],
@@ -51,6 +59,11 @@ describe("instantAt", () => {
 
   it("refuses an unknown zone", () => {
     expect(() => instantAt({ date: "2024-07-23", time: "10:00" }, "Mars/Olympus")).toThrow(RangeError);
+  });
+
+  it("refuses no date and time at all with a RangeError, not a TypeError", () => {
+    expect(() => instantAt(undefined as never, "UTC")).toThrow(new RangeError('instantAt: date must be YYYY-MM-DD, received "undefined"'));
+    expect(() => instantAt({ date: "2024-07-23" } as never, "UTC")).toThrow(new RangeError('instantAt: time must be HH:MM or HH:MM:SS (24-hour), received "undefined"'));
   });
 });
 
@@ -93,6 +106,22 @@ describe("nextWeekday", () => {
     expect(() => nextWeekday({ weekday: "funday", time: "10:00" }, "UTC")).toThrow(/weekday must be one of sunday, .*received "funday"/);
     expect(() => nextWeekday({ weekday: "friday", time: "10:00" }, "UTC", { weeksAhead: -1 })).toThrow(/weeksAhead must be a whole number ≥ 0, received -1/);
   });
+
+  it("refuses a bad time or no weekday at all with a RangeError naming itself, not a TypeError", () => {
+    expect(() => nextWeekday({ weekday: "friday", time: "25:00" }, "UTC")).toThrow(new RangeError('nextWeekday: time must be HH:MM or HH:MM:SS (24-hour), received "25:00"'));
+    expect(() => nextWeekday(undefined as never, "UTC")).toThrow(/^nextWeekday: weekday must be one of .*, received "undefined"$/);
+  });
+
+  it("reads a moment that is neither a Date nor a number by its text (a Temporal.Instant, say)", () => {
+    const instant = { toString: () => monday };
+    expect(nextWeekday({ weekday: "tuesday", time: "10:00" }, "America/Chicago", { after: instant as never })).toEqual({ date: "2024-07-23", time: "10:00" });
+  });
+
+  it("counts from now when no moment is given", () => {
+    const when = { weekday: "wednesday", time: "03:17" };
+    // Both read the clock within a millisecond or two; only 03:17 itself could fall between them.
+    expect(nextWeekday(when, "Asia/Tokyo")).toEqual(nextWeekday(when, "Asia/Tokyo", { after: Date.now() }));
+  });
 });
 
 describe("appointmentSlotAt", () => {
@@ -116,6 +145,6 @@ describe("appointmentSlotAt", () => {
   });
 
   it("refuses a vendor the spec does not have", () => {
-    expect(() => appointmentSlotAt("nopms" as PmsVendor, { date: "2024-07-23", time: "10:00" }, "UTC")).toThrow(/vendor must be one of .*received "nopms"/);
+    expect(() => appointmentSlotAt("nopms" as PmsVendor, { date: "2024-07-23", time: "10:00" }, "UTC")).toThrow(`appointmentSlotAt: vendor must be one of ${Object.keys(pmsTimeZones).join(", ")}, received "nopms"`);
   });
 });
