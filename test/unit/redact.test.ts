@@ -8,7 +8,8 @@ import { reason, redactor } from "../../src/core/redact.js";
 // Printable ASCII, as a token must be, with every character that JSON, util.inspect's three
 // quotes and percent-encoding escape.
 const TOKEN = `tk"q\\b'a\`c ~p_9876`;
-const R = redactor(TOKEN);
+// Made inside each test, not once for the file, so that the test exercises the making too.
+const r = () => redactor(TOKEN);
 const json = (t: string) => JSON.stringify(t).slice(1, -1);
 
 describe("text", () => {
@@ -29,7 +30,7 @@ describe("text", () => {
   ];
 
   it.each(spellings)("finds the token %s", (_how, spelled) => {
-    expect(R.text(`<${spelled}>`)).toBe("<[redacted]>");
+    expect(r().text(`<${spelled}>`)).toBe("<[redacted]>");
   });
 
   it("finds the text a JSON body holds that prints as the token once escaped", () => {
@@ -51,8 +52,8 @@ describe("text", () => {
   });
 
   it("leaves clean text as it is, and every occurrence found", () => {
-    expect(R.text("nothing here")).toBe("nothing here");
-    expect(R.text(`${TOKEN}${TOKEN}`)).toBe("[redacted][redacted]");
+    expect(r().text("nothing here")).toBe("nothing here");
+    expect(r().text(`${TOKEN}${TOKEN}`)).toBe("[redacted][redacted]");
   });
 });
 
@@ -66,40 +67,47 @@ describe("reason (a status text a Response can carry)", () => {
 describe("value", () => {
   it("copies a parsed value with every string and key scrubbed, and leaves the original alone", () => {
     const original = JSON.parse(JSON.stringify({ a: [1, TOKEN, { [TOKEN]: true }], b: null }));
-    const clean = R.value(original);
+    const clean = r().value(original);
     expect(clean).toEqual({ a: [1, "[redacted]", { "[redacted]": true }], b: null });
     expect(Array.isArray(clean.a)).toBe(true);
     expect(original.a[1]).toBe(TOKEN);
   });
 
+  it("gives a copy whose members can be changed and deleted, as the parsed value's could", () => {
+    const clean: any = r().value({ a: TOKEN, b: [TOKEN] });
+    clean.a = "changed";
+    delete clean.b;
+    expect(clean).toEqual({ a: "changed" });
+  });
+
   it("returns a clean value itself, not a copy", () => {
     const clean = { a: [1, { b: "x" }] };
-    expect(R.value(clean)).toBe(clean);
+    expect(r().value(clean)).toBe(clean);
   });
 
   it("keeps a __proto__ key from a body as a plain key", () => {
     const parsed = JSON.parse(`{"__proto__": {"x": "${json(TOKEN)}"}}`);
-    const clean = R.value(parsed);
+    const clean = r().value(parsed);
     expect(Object.getPrototypeOf(clean)).toBe(Object.prototype);
     expect(Object.getOwnPropertyDescriptor(clean, "__proto__")?.value).toEqual({ x: "[redacted]" });
   });
 
   it("walks records without a prototype, but not class instances, whose getters could run code", () => {
     const bare = Object.assign(Object.create(null), { t: TOKEN });
-    expect(R.value(bare)).toEqual({ t: "[redacted]" });
+    expect(r().value(bare)).toEqual({ t: "[redacted]" });
     const instance = new (class {
       t = TOKEN;
     })();
-    expect(R.value(instance)).toBe(instance);
+    expect(r().value(instance)).toBe(instance);
   });
 
   it("scrubs an object met twice both times, and stops at a cycle", () => {
     const shared = { t: TOKEN };
-    const clean = R.value({ a: shared, b: shared });
+    const clean = r().value({ a: shared, b: shared });
     expect(clean).toEqual({ a: { t: "[redacted]" }, b: { t: "[redacted]" } });
     const loop: Record<string, unknown> = { t: "x" };
     loop.self = loop;
-    expect(R.value(loop)).toBe(loop);
+    expect(r().value(loop)).toBe(loop);
   });
 
   it("past 64 levels keeps a clean value whole and drops one holding the token whole", () => {
@@ -109,13 +117,13 @@ describe("value", () => {
       return v;
     };
     const clean = nest("x");
-    expect(R.value(clean)).toBe(clean);
-    let deep: any = R.value(nest(TOKEN));
+    expect(r().value(clean)).toBe(clean);
+    let deep: any = r().value(nest(TOKEN));
     for (let i = 0; i < 65; i++) deep = deep.v;
     expect(deep).toBe("[redacted]");
-    expect(JSON.stringify(R.value(nest(TOKEN)))).not.toContain("9876");
+    expect(JSON.stringify(r().value(nest(TOKEN)))).not.toContain("9876");
     // Deeper than that and not JSON at all: dropped too.
-    let odd: any = R.value(nest(10n));
+    let odd: any = r().value(nest(10n));
     for (let i = 0; i < 65; i++) odd = odd.v;
     expect(odd).toBe("[redacted]");
   });
@@ -123,15 +131,15 @@ describe("value", () => {
 
 describe("response", () => {
   it("returns a clean response itself", () => {
-    const r = new Response("{}", { status: 200, statusText: "OK", headers: { a: "b" } });
-    expect(R.response(r)).toBe(r);
+    const res = new Response("{}", { status: 200, statusText: "OK", headers: { a: "b" } });
+    expect(r().response(res)).toBe(res);
   });
 
   it("copies one with the token in a header, a Set-Cookie line, the status text or the URL, keeping status and body", async () => {
-    const r = new Response("body", { status: 599, statusText: `echo ${encodeURI(TOKEN)}`, headers: [["x-echo", TOKEN], ["set-cookie", `a=${encodeURIComponent(TOKEN)}`], ["set-cookie", "b=2"]] });
-    Object.defineProperty(r, "url", { value: `https://api.test/${encodeURIComponent(TOKEN)}` });
-    const copy = R.response(r)!;
-    expect(copy).not.toBe(r);
+    const res = new Response("body", { status: 599, statusText: `echo ${encodeURI(TOKEN)}`, headers: [["x-echo", TOKEN], ["set-cookie", `a=${encodeURIComponent(TOKEN)}`], ["set-cookie", "b=2"]] });
+    Object.defineProperty(res, "url", { value: `https://api.test/${encodeURIComponent(TOKEN)}` });
+    const copy = r().response(res)!;
+    expect(copy).not.toBe(res);
     expect(copy.status).toBe(599);
     expect(copy.statusText).toBe("echo [redacted]");
     expect(copy.headers.get("x-echo")).toBe("[redacted]");
@@ -141,29 +149,53 @@ describe("response", () => {
   });
 
   it("scrubs headers where Headers has no getSetCookie", () => {
-    const r = new Response(null, { status: 200, headers: { "x-echo": TOKEN } });
-    Object.defineProperty(r.headers, "getSetCookie", { value: undefined });
-    expect(R.response(r)!.headers.get("x-echo")).toBe("[redacted]");
+    const res = new Response(null, { status: 200, headers: { "x-echo": TOKEN } });
+    Object.defineProperty(res.headers, "getSetCookie", { value: undefined });
+    const copy = r().response(res)!;
+    expect(copy.headers.get("x-echo")).toBe("[redacted]");
+    expect(copy.headers.has("set-cookie")).toBe(false);
+  });
+
+  it("copies one whose status text alone holds the token", () => {
+    const res = new Response(null, { status: 401, statusText: `bad ${TOKEN}`, headers: { a: "b" } });
+    const copy = r().response(res)!;
+    expect(copy).not.toBe(res);
+    expect(copy.statusText).toBe("bad [redacted]");
+    expect(copy.headers.get("a")).toBe("b");
+  });
+
+  it("does not look for a token too short to search for", () => {
+    const res = new Response(null, { status: 200, headers: { "x-echo": "abc" } });
+    expect(redactor("abc").response(res)).toBe(res);
   });
 
   it("gives no copy of one whose status no Response can be built with", () => {
     const odd = { status: 0, statusText: "", headers: new Headers({ "x-echo": TOKEN }), bodyUsed: false, body: null, url: "" } as unknown as Response;
-    expect(R.response(odd)).toBeUndefined();
+    expect(r().response(odd)).toBeUndefined();
     const early = { ...odd, status: 199 } as unknown as Response;
-    expect(R.response(early)).toBeUndefined();
+    expect(r().response(early)).toBeUndefined();
+    const late = { ...odd, status: 600 } as unknown as Response;
+    expect(r().response(late)).toBeUndefined();
   });
 
   it("copies a response whose body was read without its body", async () => {
-    const r = new Response("read", { status: 200, headers: { "x-echo": TOKEN } });
-    await r.text();
-    expect(await R.response(r)!.text()).toBe("");
+    const res = new Response("read", { status: 200, headers: { "x-echo": TOKEN } });
+    await res.text();
+    expect(await r().response(res)!.text()).toBe("");
   });
 });
 
 describe("error", () => {
+  it("scrubs a stack already read (and so fixed) with the token in it", () => {
+    const err = new Error(`refused ${TOKEN}`);
+    expect(err.stack).toContain(TOKEN);
+    r().error(err);
+    expect(err.stack).not.toContain(TOKEN);
+  });
+
   it("scrubs the message, the stack and every field, and returns the error itself", () => {
     const err = Object.assign(new Error(`refused ${TOKEN}`), { body: { echo: TOKEN }, note: json(TOKEN) });
-    expect(R.error(err)).toBe(err);
+    expect(r().error(err)).toBe(err);
     expect(err.message).toBe("refused [redacted]");
     expect(err.stack).not.toContain(TOKEN);
     expect(err.stack).toContain("refused [redacted]");
@@ -183,7 +215,7 @@ describe("error", () => {
       latin1: Buffer.from(`data ${TOKEN}`, "latin1"),
       clean,
     });
-    R.error(err);
+    r().error(err);
     expect(err.headers.get("x-echo")).toBe("[redacted]");
     expect(err.cleanHeaders).toBe(cleanHeaders);
     expect(err.response.headers.get("x-echo")).toBe("[redacted]");
@@ -196,24 +228,24 @@ describe("error", () => {
     const root = new Error(`root ${TOKEN}`);
     let top: Error = root;
     for (let i = 0; i < 20; i++) top = new Error(`level ${i}`, { cause: top });
-    R.error(top);
+    r().error(top);
     expect(root.message).toBe("root [redacted]");
     const a = new Error(`a ${TOKEN}`);
     const b = new Error("b", { cause: a });
     (a as { cause?: unknown }).cause = b;
-    R.error(b);
+    r().error(b);
     expect(a.message).toBe("a [redacted]");
   });
 
   it("leaves a field it may not write, without throwing", () => {
     const err = new Error("x");
     Object.defineProperty(err, "fixed", { value: TOKEN, enumerable: true, writable: false });
-    expect(() => R.error(err)).not.toThrow();
+    expect(() => r().error(err)).not.toThrow();
   });
 
   it("leaves whatever is not an Error alone", () => {
     const thrown = { message: TOKEN };
-    expect(R.error(thrown)).toBe(thrown);
+    expect(r().error(thrown)).toBe(thrown);
     expect(thrown.message).toBe(TOKEN);
   });
 });

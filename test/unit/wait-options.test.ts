@@ -51,7 +51,7 @@ describe("wait() options", () => {
     expect(await refused(options)).toEqual([{ path, rule, message, value: Object.values(options)[0] }]);
   });
 
-  it.each([{}, { aborted: false }, { aborted: "no", addEventListener() {} }, { aborted: false, addEventListener: true }, "signal", null])("refuses %j as a signal", async (signal) => {
+  it.each([{}, { aborted: false }, { aborted: "no", addEventListener() {} }, { aborted: false, addEventListener: true }, "signal", null, Object.assign(() => {}, { aborted: false, addEventListener() {} })])("refuses %j as a signal", async (signal) => {
     expect(await refused({ signal })).toEqual([{ path: "options.signal", rule: "type", message: "must be an AbortSignal", value: signal }]);
   });
 

@@ -87,7 +87,9 @@ describe("parseWebhook", () => {
   it("refuses a trigger no webhook of the spec has, and a payload without one", () => {
     const base = structuredClone(webhooks[0]!.examples[0]![1]);
     const unknown = catchError(() => parseWebhook({ ...base, trigger: "SOMETHING_ELSE" }));
-    expect(unknown.issues).toEqual([{ path: "trigger", rule: "enum", message: expect.stringContaining(base.trigger), value: "SOMETHING_ELSE" }]);
+    // Every trigger of the spec's webhooks, listed.
+    const triggers = webhooks.map((w) => w.examples[0]![1].trigger as string);
+    expect(unknown.issues).toEqual([{ path: "trigger", rule: "enum", message: `must be one of: ${triggers.join(", ")}`, value: "SOMETHING_ELSE" }]);
     expect(unknown.webhook).toBeUndefined();
     const { trigger: _t, ...without } = base;
     expect(catchError(() => parseWebhook(without)).issues).toEqual([{ path: "trigger", rule: "required", message: "is required", value: undefined }]);
@@ -96,7 +98,7 @@ describe("parseWebhook", () => {
   it("refuses a body that is not JSON, and JSON that is not an object", () => {
     expect(catchError(() => parseWebhook("{trigger:")).issues).toEqual([{ path: "", rule: "json", message: "must be JSON", value: "{trigger:" }]);
     for (const value of ["[]", "null", "42", '"text"']) {
-      expect(catchError(() => parseWebhook(value)).issues, value).toEqual([expect.objectContaining({ path: "", rule: "type", value: JSON.parse(value) })]);
+      expect(catchError(() => parseWebhook(value)).issues, value).toEqual([{ path: "", rule: "type", message: "must be object", value: JSON.parse(value) }]);
     }
     expect(catchError(() => parseWebhook([] as never)).issues[0]).toMatchObject({ rule: "type" });
   });
