@@ -4,6 +4,8 @@
 // console.error print strings. Each of those forms is replaced, wherever it is found.
 
 const REDACTED = "[redacted]";
+/** How many causes of an error are scrubbed at most (a chain that long is a loop in disguise). */
+const MAX_CAUSES = 1000;
 
 /** The ways the token can be spelled in text that reaches an error, a log line or a printout. */
 function forms(token: string): string[] {
@@ -66,7 +68,8 @@ export function redactor(token: string): Redactor {
 
   // Parsed JSON and plain records only: other objects (a caller's abort reason, a class instance)
   // are not walked, as their getters could run code or throw. An object met twice (shared by two
-  // fields) gets the same clean copy both times; one met inside itself (a cycle) is left as it is.
+  // fields) gets the same clean copy both times, and one met inside itself (a cycle) refers to its
+  // copy: a cycle is rebuilt in the copy, so no way back leads to what held the token.
   const value = <T>(v: T, depth = 0, done = new Map<object, unknown>()): T => {
     if (typeof v === "string") return text(v) as T;
     if (v === null || typeof v !== "object") return v;
@@ -82,10 +85,11 @@ export function redactor(token: string): Redactor {
         return REDACTED as T;
       }
     }
-    done.set(v, v);
-    let changed = false;
-    // Stryker disable next-line ArrayDeclaration: every index of the copy is defined below, so what it starts with is overwritten.
     const copy: any = Array.isArray(v) ? [] : {};
+    // Holes and all: an array's copy is as long as the array.
+    if (Array.isArray(v)) copy.length = v.length;
+    done.set(v, copy);
+    let changed = false;
     for (const [k, item] of Object.entries(v)) {
       const key = text(k);
       const clean = value(item, depth + 1, done);
@@ -93,12 +97,11 @@ export function redactor(token: string): Redactor {
       // Defined, not assigned: a "__proto__" key from a body stays a plain key.
       Object.defineProperty(copy, key, { value: clean, enumerable: true, writable: true, configurable: true });
     }
-    done.set(v, changed ? copy : v);
+    if (!changed) done.set(v, v);
     return changed ? copy : v;
   };
 
   const headers = (h: Headers): Headers | undefined => {
-    // Stryker disable next-line StringLiteral: only a token spelled like the mutant's own text could tell, and the probe would then copy headers with nothing to replace.
     let all = "";
     h.forEach((v) => (all += `${v}\n`));
     if (!probe?.test(all)) return undefined;
@@ -120,26 +123,46 @@ export function redactor(token: string): Redactor {
     return copy;
   };
 
-  const error = <E>(e: E): E => {
-    // The whole cause chain, however long, once each: a chain may loop back on itself.
-    for (let cause: unknown = e, met = new Set<unknown>(); cause instanceof Error && !met.has(cause); cause = cause.cause) {
+  /** A field of an error, scrubbed: errors in it are scrubbed in place, the rest copied clean. */
+  const field = (before: unknown, met: Set<unknown>): unknown => {
+    if (before instanceof Headers) return headers(before) ?? before;
+    if (before instanceof Response) return response(before);
+    if (ArrayBuffer.isView(before)) {
+      const bytes = new TextDecoder("latin1").decode(before);
+      return text(bytes) === bytes ? before : REDACTED;
+    }
+    // An error kept in a field, or in a list (AggregateError's errors): scrubbed as one.
+    if (before instanceof Error) return error(before, met);
+    if (Array.isArray(before)) for (const item of before) if (item instanceof Error) error(item, met);
+    return value(before);
+  };
+
+  const error = <E>(e: E, met = new Set<unknown>()): E => {
+    // The cause chain, once each (a chain may loop back on itself) and up to a bound (a getter
+    // may make a new cause every time it is read).
+    let cause: unknown = e;
+    for (let n = 0; cause instanceof Error && !met.has(cause) && n < MAX_CAUSES; n++) {
       met.add(cause);
       const err = cause as unknown as Record<string, unknown>;
       // Reading stack first fixes its text (V8 formats it lazily). Each field is replaced only
       // when it holds the token, so a foreign error's read-only fields are left alone. Bytes are
-      // looked at too: an HTTP parser's error keeps the raw data it choked on.
-      for (const key of ["stack", "message", ...Object.keys(err)]) {
-        const before = err[key];
-        let after: unknown;
-        if (before instanceof Headers) after = headers(before) ?? before;
-        else if (before instanceof Response) after = response(before);
-        else if (ArrayBuffer.isView(before)) {
-          const bytes = new TextDecoder("latin1").decode(before);
-          after = text(bytes) === bytes ? before : REDACTED;
-        } else after = value(before);
-        // Stryker disable next-line ConditionalExpression: writing a field's own value back changes nothing; the test only saves the write.
+      // looked at too: an HTTP parser's error keeps the raw data it choked on. `errors` and
+      // `cause` are not enumerable; a cause that is no error is scrubbed like any field.
+      let next: unknown;
+      for (const key of ["stack", "message", "errors", "cause", ...Object.keys(err)]) {
+        let before: unknown;
+        try {
+          before = err[key];
+        } catch {
+          // A getter that throws shows nothing.
+          continue;
+        }
+        if (key === "cause") next = before;
+        if (before === undefined || (key === "cause" && before instanceof Error)) continue;
+        const after = field(before, met);
         if (after !== before) set(err, key, after);
       }
+      cause = next;
     }
     return e;
   };

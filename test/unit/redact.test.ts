@@ -101,13 +101,43 @@ describe("value", () => {
     expect(r().value(instance)).toBe(instance);
   });
 
-  it("scrubs an object met twice both times, and stops at a cycle", () => {
+  it("scrubs an object met twice both times", () => {
     const shared = { t: TOKEN };
     const clean = r().value({ a: shared, b: shared });
     expect(clean).toEqual({ a: { t: "[redacted]" }, b: { t: "[redacted]" } });
-    const loop: Record<string, unknown> = { t: "x" };
-    loop.self = loop;
-    expect(r().value(loop)).toBe(loop);
+    expect(clean.a).toBe(clean.b);
+  });
+
+  it("rebuilds a cycle in the copy, so that no way round it leads back to the token", () => {
+    const a: any = { t: TOKEN };
+    a.self = a;
+    const ca = r().value(a);
+    expect(ca.t).toBe("[redacted]");
+    expect(ca.self).toBe(ca);
+    // The token in an inner part of the cycle, or in an ancestor of the way back.
+    const b: any = {};
+    b.x = { back: b, t: TOKEN };
+    const cb = r().value(b);
+    expect(cb.x.t).toBe("[redacted]");
+    expect(cb.x.back).toBe(cb);
+    const c: any = {};
+    c.x = { back: c };
+    c.t = TOKEN;
+    const cc = r().value(c);
+    expect(cc.x.back.t).toBe("[redacted]");
+    const list: any[] = [TOKEN];
+    list.push(list);
+    const cl = r().value(list);
+    expect(cl[1][0]).toBe("[redacted]");
+    expect(JSON.stringify(cb.x.t) + inspect(ca) + inspect(cb) + inspect(cc) + inspect(cl)).not.toContain("9876");
+  });
+
+  it("copies an array with its holes", () => {
+    // eslint-disable-next-line no-sparse-arrays
+    const clean = r().value([, TOKEN, ,]);
+    expect(clean).toHaveLength(3);
+    expect(0 in clean).toBe(false);
+    expect(clean[1]).toBe("[redacted]");
   });
 
   it("past 64 levels keeps a clean value whole and drops one holding the token whole", () => {
@@ -235,6 +265,46 @@ describe("error", () => {
     (a as { cause?: unknown }).cause = b;
     r().error(b);
     expect(a.message).toBe("a [redacted]");
+  });
+
+  it("adds nothing to an error with nothing to scrub", () => {
+    const err = new Error();
+    const before = Object.getOwnPropertyNames(err).sort();
+    r().error(err);
+    expect(Object.getOwnPropertyNames(err).sort()).toEqual(before);
+    expect(Object.keys(err)).toEqual([]);
+  });
+
+  it("scrubs a cause that is no error, the errors of an AggregateError, and an error kept in a field", () => {
+    const objectCause = new Error("x", { cause: { sent: { authorization: `Bearer ${TOKEN}` } } });
+    r().error(objectCause);
+    expect(objectCause.cause).toEqual({ sent: { authorization: "Bearer [redacted]" } });
+    const textCause = new Error("x", { cause: `header ${TOKEN}` });
+    r().error(textCause);
+    expect(textCause.cause).toBe("header [redacted]");
+    const many = new AggregateError([new Error(`one ${TOKEN}`), `two ${TOKEN}`], "many");
+    r().error(many);
+    expect((many.errors[0] as Error).message).toBe("one [redacted]");
+    expect(many.errors[1]).toBe("two [redacted]");
+    const holder = Object.assign(new Error("x"), { inner: new Error(`inner ${TOKEN}`), list: [new Error(`listed ${TOKEN}`)] });
+    r().error(holder);
+    expect(holder.inner.message).toBe("inner [redacted]");
+    expect(holder.list[0]!.message).toBe("listed [redacted]");
+    for (const err of [objectCause, textCause, many, holder]) expect(inspect(err, { depth: 10 })).not.toContain("9876");
+  });
+
+  it("ends on a cause chain that never ends, and gets past a getter that throws", () => {
+    class Endless extends Error {
+      override get cause(): unknown {
+        return new Endless(`again ${TOKEN}`);
+      }
+    }
+    const endless = new Endless("top");
+    expect(r().error(endless)).toBe(endless);
+    const err = new Error("x", { cause: new Error(`cause ${TOKEN}`) });
+    Object.defineProperty(err, "boom", { enumerable: true, get: () => { throw new Error("no"); } });
+    expect(() => r().error(err)).not.toThrow();
+    expect((err.cause as Error).message).toBe("cause [redacted]");
   });
 
   it("leaves a field it may not write, without throwing", () => {
