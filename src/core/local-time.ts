@@ -39,7 +39,11 @@ function wallOf(local: LocalDateTime, name: string): number {
   const t = TIME.exec(`${local?.time}`);
   if (!d) throw new RangeError(`${name}: date must be YYYY-MM-DD, received "${local?.date}"`);
   if (!t) throw new RangeError(`${name}: time must be HH:MM or HH:MM:SS (24-hour), received "${local?.time}"`);
-  const ms = Date.UTC(+d[1]!, +d[2]! - 1, +d[3]!, +t[1]!, +t[2]!, +(t[3] ?? 0));
+  // Not Date.UTC, which reads the years 0 to 99 as 1900 to 1999.
+  const at = new Date(0);
+  at.setUTCFullYear(+d[1]!, +d[2]! - 1, +d[3]!);
+  at.setUTCHours(+t[1]!, +t[2]!, +(t[3] ?? 0));
+  const ms = at.getTime();
   // Date.UTC rolls 2024-02-30 over into March; a date that does not exist is a mistake.
   if (new Date(ms).getUTCDate() !== +d[3]! || +d[2]! < 1 || +d[2]! > 12) throw new RangeError(`${name}: there is no date "${local.date}"`);
   return ms;
@@ -92,10 +96,10 @@ export function nextWeekday(when: WeekdayTime, timeZone: string, options: Weekda
   const weeks = options.weeksAhead ?? 0;
   if (!Number.isInteger(weeks) || weeks < 0) throw new RangeError(`nextWeekday: weeksAhead must be a whole number ≥ 0, received ${weeks}`);
   const from = options.after === undefined ? Date.now() : options.after;
-  // Stryker disable next-line ConditionalExpression: appointmentSlot reads any other value by its text too; the template only says so.
-  const now = appointmentSlot(from instanceof Date || typeof from === "number" ? from : `${from}`, timeZone);
-  // Stryker disable next-line StringLiteral: a date appointmentSlot gave at midnight is always valid, so the name is never shown.
-  const today = wallOf({ date: now.appointment_date, time: "00:00" }, "nextWeekday");
+  const now = appointmentSlot(from, timeZone);
+  const midnight = { date: now.appointment_date, time: "00:00" };
+  // Stryker disable next-line StringLiteral: a date appointmentSlot gave, at midnight, is always valid, so the name is never shown.
+  const today = wallOf(midnight, "nextWeekday");
   let days = (wanted - new Date(today).getUTCDay() + 7) % 7;
   const time = wallOf({ date: now.appointment_date, time: when.time }, "nextWeekday") - today;
   // Today only while the time is still ahead on the clock.

@@ -27,6 +27,8 @@ describe("instantAt", () => {
     expect(instantAt({ date: "2024-11-03", time: "20:00" }, "America/New_York").toISOString()).toBe("2024-11-04T01:00:00.000Z");
     expect(instantAt({ date: "2024-03-09", time: "20:00" }, "America/New_York").toISOString()).toBe("2024-03-10T01:00:00.000Z");
     expect(instantAt({ date: "2024-11-02", time: "20:00" }, "America/New_York").toISOString()).toBe("2024-11-03T00:00:00.000Z");
+    // The first years of the calendar are years, not 1900 plus the number.
+    expect(instantAt({ date: "0050-06-01", time: "10:00" }, "UTC").toISOString()).toBe("0050-06-01T10:00:00.000Z");
     // Lord Howe moves its clocks by half an hour.
     expect(local(instantAt({ date: "2024-10-06", time: "02:15" }, "Australia/Lord_Howe").getTime(), "Australia/Lord_Howe")).toEqual({ date: "2024-10-06", time: "02:45:00" });
   });
