@@ -51,6 +51,17 @@ function allExamples(): { where: string; schema: string; name: string; value: un
   return found;
 }
 
+/** An operation's parameters (its path's, then its own), each with where its definition is. */
+function parametersAt(path: string, method: string): { at: string[]; param: any }[] {
+  const item = doc.paths[path];
+  const m = method.toLowerCase();
+  const listed = [
+    ...(item.parameters ?? []).map((p: any, i: number) => ({ p, at: ["paths", path, "parameters", String(i)] })),
+    ...(item[m].parameters ?? []).map((p: any, i: number) => ({ p, at: ["paths", path, m, "parameters", String(i)] })),
+  ];
+  return listed.map(({ p, at }) => ({ at: typeof p.$ref === "string" ? p.$ref.replace(/^#\//, "").split("/") : at, param: deref(doc, p) }));
+}
+
 describe("examples", () => {
   it("include the seed pages' request and response examples verbatim", () => {
     const update = doc.paths["/v1/events/appointments/leads/resman/{event_id}"].put;
@@ -84,12 +95,29 @@ describe("examples", () => {
     }
   });
 
+  it("given singly (a parameter's or its schema's `example`) validate against the parameter's schema", () => {
+    let parameters = 0;
+    for (const { method, path } of operationsOf(doc)) {
+      for (const { at, param } of parametersAt(path, method)) {
+        const validate = ajv.getSchema(pointer([...at, "schema"]))!;
+        // The check can fail: an object is no parameter value.
+        expect(validate({ not: "a parameter value" }), `${method} ${path} ${param.name}`).toBe(false);
+        parameters++;
+        for (const example of [param.example, deref(doc, param.schema)?.example].filter((x) => x !== undefined)) {
+          expect(validate(example), `${method.toUpperCase()} ${path} ${param.name} example: ${JSON.stringify(validate.errors)}`).toBe(true);
+        }
+      }
+    }
+    expect(parameters).toBeGreaterThan(0);
+  });
+
   it("exist for every operation's request and successful response", () => {
     for (const { method, path, op } of operationsOf(doc)) {
       const where = `${method} ${path}`;
       const bodyExamples = op.requestBody?.content?.["application/json"]?.examples ?? {};
-      // A parameter shows its value by `examples` or by `example`, on itself or on its schema.
-      const params = (op.parameters ?? []).map((p: any) => deref(doc, p));
+      // A parameter shows its value by `examples` or by `example`, on itself or on its schema;
+      // its own or its path's.
+      const params = parametersAt(path, method.toLowerCase()).map((p) => p.param);
       const paramExamples = params.flatMap((p: any) => [...Object.keys(p.examples ?? {}), ...(p.example !== undefined || deref(doc, p.schema)?.example !== undefined ? [p.name] : [])]);
       // An operation that takes nothing has nothing to show.
       if (op.requestBody || params.length) expect(Object.keys(bodyExamples).length + paramExamples.length, `${where} has no request example`).toBeGreaterThan(0);
