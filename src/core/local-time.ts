@@ -43,10 +43,9 @@ function wallOf(local: LocalDateTime, name: string): number {
   const at = new Date(0);
   at.setUTCFullYear(+d[1]!, +d[2]! - 1, +d[3]!);
   at.setUTCHours(+t[1]!, +t[2]!, +(t[3] ?? 0));
-  const ms = at.getTime();
-  // Date.UTC rolls 2024-02-30 over into March; a date that does not exist is a mistake.
-  if (new Date(ms).getUTCDate() !== +d[3]! || +d[2]! < 1 || +d[2]! > 12) throw new RangeError(`${name}: there is no date "${local.date}"`);
-  return ms;
+  // A date that does not exist rolls over (2024-02-30 into March): a mistake.
+  if (at.getUTCDate() !== +d[3]! || +d[2]! < 1 || +d[2]! > 12) throw new RangeError(`${name}: there is no date "${local.date}"`);
+  return at.getTime();
 }
 
 /** The wall clock of `timeZone` at `ms`, read as if UTC. */

@@ -149,7 +149,7 @@ export function redactor(token: string): Redactor {
       // looked at too: an HTTP parser's error keeps the raw data it choked on. `errors` and
       // `cause` are not enumerable; a cause that is no error is scrubbed like any field.
       let next: unknown;
-      for (const key of ["stack", "message", "errors", "cause", ...Object.keys(err)]) {
+      for (const key of new Set(["stack", "message", "errors", "cause", ...Object.keys(err)])) {
         let before: unknown;
         try {
           before = err[key];

@@ -336,11 +336,13 @@ export function argsOf(row: Row, input: CallInput, options: RequestOptions): unk
   const body: string = row.body;
   const takesBody = body === "required" || body === "optional";
   const plainBody = typeof input.body === "object" && input.body !== null && !Array.isArray(input.body);
-  // One object carries the body's members and the query's. A body that is not such an object (an
-  // array, a string, none at all) cannot carry the query: the method gets it alone, as a caller
-  // would pass it.
-  if (takesBody && row.queryParams.length > 0) args.push(plainBody || input.body === undefined ? (input.body === undefined && input.query === undefined ? undefined : { ...(input.body as object), ...input.query }) : input.body);
-  else if (takesBody) args.push(input.body);
+  if (takesBody && row.queryParams.length > 0) {
+    // One object carries the body's members and the query's. A body that is no such object (an
+    // array, a string) cannot carry the query: the method gets it alone, as a caller would pass it.
+    if (input.body !== undefined && !plainBody) args.push(input.body);
+    else if (input.body === undefined && input.query === undefined) args.push(undefined);
+    else args.push({ ...(input.body as object), ...input.query });
+  } else if (takesBody) args.push(input.body);
   else if (row.queryParams.length > 0) args.push(input.query);
   args.push(options);
   return args;

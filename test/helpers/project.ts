@@ -1,5 +1,6 @@
 // Access to this checkout's spec and pipeline for tests, and scratch copies of the project that
 // the real pipeline can be run on without touching the checkout.
+import { readFileSync } from "node:fs";
 import { cp, mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -53,6 +54,11 @@ export async function snapshotDir(dir: string): Promise<Record<string, string>> 
   const out: Record<string, string> = {};
   for (const name of (await readdir(dir)).sort()) out[name] = await readFile(join(dir, name), "utf8");
   return out;
+}
+
+/** What the package promises (method, path, operationId, supported): test/spec/promised-operations.json. */
+export function promisedOperations(): { method: string; path: string; operationId: string; supported: boolean }[] {
+  return JSON.parse(readFileSync(join(ROOT, "test", "spec", "promised-operations.json"), "utf8")).operations;
 }
 
 export const HTTP_METHODS = ["get", "put", "post", "delete", "patch"] as const;

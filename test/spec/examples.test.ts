@@ -62,6 +62,9 @@ function parametersAt(path: string, method: string): { at: string[]; param: any 
   return listed.map(({ p, at }) => ({ at: typeof p.$ref === "string" ? p.$ref.replace(/^#\//, "").split("/") : at, param: deref(doc, p) }));
 }
 
+/** A parameter's single examples: its own `example` and its schema's. */
+const singleExamples = (param: any): unknown[] => [param.example, deref(doc, param.schema)?.example].filter((x) => x !== undefined);
+
 describe("examples", () => {
   it("include the seed pages' request and response examples verbatim", () => {
     const update = doc.paths["/v1/events/appointments/leads/resman/{event_id}"].put;
@@ -103,7 +106,7 @@ describe("examples", () => {
         // The check can fail: an object is no parameter value.
         expect(validate({ not: "a parameter value" }), `${method} ${path} ${param.name}`).toBe(false);
         parameters++;
-        for (const example of [param.example, deref(doc, param.schema)?.example].filter((x) => x !== undefined)) {
+        for (const example of singleExamples(param)) {
           expect(validate(example), `${method.toUpperCase()} ${path} ${param.name} example: ${JSON.stringify(validate.errors)}`).toBe(true);
         }
       }
@@ -117,8 +120,8 @@ describe("examples", () => {
       const bodyExamples = op.requestBody?.content?.["application/json"]?.examples ?? {};
       // A parameter shows its value by `examples` or by `example`, on itself or on its schema;
       // its own or its path's.
-      const params = parametersAt(path, method.toLowerCase()).map((p) => p.param);
-      const paramExamples = params.flatMap((p: any) => [...Object.keys(p.examples ?? {}), ...(p.example !== undefined || deref(doc, p.schema)?.example !== undefined ? [p.name] : [])]);
+      const params = parametersAt(path, method).map((p) => p.param);
+      const paramExamples = params.flatMap((p: any) => [...Object.keys(p.examples ?? {}), ...(singleExamples(p).length ? [p.name] : [])]);
       // An operation that takes nothing has nothing to show.
       if (op.requestBody || params.length) expect(Object.keys(bodyExamples).length + paramExamples.length, `${where} has no request example`).toBeGreaterThan(0);
       if (op.requestBody) expect(Object.keys(bodyExamples).length, `${where} has no body example`).toBeGreaterThan(0);

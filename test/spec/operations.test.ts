@@ -1,13 +1,10 @@
 // The spec holds every operation the project promises, exactly as Propexo serves it.
-import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { operations as table, pmsTimeZones } from "../../generated/operations.js";
-import { deref, loadBundled, loadSpec, operationsOf } from "../helpers/project.js";
+import { deref, loadBundled, loadSpec, operationsOf, promisedOperations } from "../helpers/project.js";
 
 // What the package promises (method, path, operationId, supported), kept as data in one place.
-const PROMISED: { method: string; path: string; operationId: string; supported: boolean }[] = JSON.parse(
-  readFileSync(new URL("./promised-operations.json", import.meta.url), "utf8"),
-).operations;
+const PROMISED = promisedOperations();
 const HOW_TO_UPDATE =
   "If this is intended, update test/spec/promised-operations.json in the same change and record it in CHANGELOG.md (removing or renaming an operation is a breaking change).";
 

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { operations } from "../../generated/operations.js";
-import { ROOT, deref, loadBundled, operationsOf } from "../helpers/project.js";
+import { ROOT, deref, loadBundled, operationsOf, promisedOperations } from "../helpers/project.js";
 
 const SLOT_FIELDS = new Set(["appointment_date", "appointment_time"]);
 const readme = readFileSync(join(ROOT, "README.md"), "utf8");
@@ -19,9 +19,7 @@ const rows = [...table.matchAll(/^\| `(\w+)` \| ([^|]+) \| ([^|]+) \|$/gm)].map(
   advice: m[3]!,
 }));
 
-const promised = new Set<string>(
-  (JSON.parse(readFileSync(new URL("./promised-operations.json", import.meta.url), "utf8")) as { operations: { operationId: string }[] }).operations.map((o) => o.operationId),
-);
+const promised = new Set(promisedOperations().map((o) => o.operationId));
 
 describe("the README's rescheduling table", () => {
   it("lists exactly the promised supported updates that require more than the date and time, with those fields", async () => {

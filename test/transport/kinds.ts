@@ -51,12 +51,14 @@ export async function callKind(client: Propexo, kind: Kind, options: RequestOpti
  * query receives them merged in one object: a test that spoils the body spoils that object.
  */
 export function kindArgs(kind: Kind, input: CallInput, options: RequestOptions = {}): unknown[] {
-  return argsOf(specOperations().find((o) => o.id === kind.operationId)!.row, input, options);
+  return argsOf(rowOf(kind), input, options);
 }
+
+const rowOf = (kind: Kind) => specOperations().find((o) => o.id === kind.operationId)!.row;
 
 /** Calls a kind's method with `args` as they are and reads its result, as callKind does. */
 export async function callKindWith(client: Propexo, kind: Kind, args: unknown[]): Promise<unknown> {
-  const result = methodOf(client, specOperations().find((o) => o.id === kind.operationId)!.row)(...args);
+  const result = methodOf(client, rowOf(kind))(...args);
   return kind.returns === "page" ? result.firstPage() : result;
 }
 
