@@ -71,8 +71,10 @@ function wallAt(ms: number, timeZone: string): number {
 export function instantAt(local: LocalDateTime, timeZone: string): Date {
   const target = wallOf(local, "instantAt");
   // Offsets on either side of any clock change near the target (changes are months apart).
-  const before = wallAt(target - DAY / 2, timeZone) - (target - DAY / 2);
-  const after = wallAt(target + DAY / 2, timeZone) - (target + DAY / 2);
+  // Offsets reach from 12 hours behind UTC to 14 ahead, so the instant lies within 14 hours of
+  // `target` read as UTC: a day either side is safely before and after it.
+  const before = wallAt(target - DAY, timeZone) - (target - DAY);
+  const after = wallAt(target + DAY, timeZone) - (target + DAY);
   const fits = [target - before, target - after].filter((ms) => wallAt(ms, timeZone) === target);
   return new Date(fits.length ? Math.min(...fits) : target - before);
 }

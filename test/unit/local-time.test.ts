@@ -29,6 +29,13 @@ describe("instantAt", () => {
     expect(instantAt({ date: "2024-11-02", time: "20:00" }, "America/New_York").toISOString()).toBe("2024-11-03T00:00:00.000Z");
     // The first years of the calendar are years, not 1900 plus the number.
     expect(instantAt({ date: "0050-06-01", time: "10:00" }, "UTC").toISOString()).toBe("0050-06-01T10:00:00.000Z");
+    // Chatham sits 12:45 or 13:45 ahead of UTC, more than half a day: 02:00 there, 45 minutes
+    // before its clocks went forward on 27 September 2020, is still 02:00 on the way back.
+    expect(local(instantAt({ date: "2020-09-27", time: "02:00" }, "Pacific/Chatham").getTime(), "Pacific/Chatham")).toEqual({ date: "2020-09-27", time: "02:00:00" });
+    expect(instantAt({ date: "2020-09-27", time: "02:00" }, "Pacific/Chatham").toISOString()).toBe("2020-09-26T13:15:00.000Z");
+    // Kiritimati sits 14 hours ahead, the most of any zone; Pago Pago 11 hours behind.
+    expect(instantAt({ date: "2024-07-23", time: "10:00" }, "Pacific/Kiritimati").toISOString()).toBe("2024-07-22T20:00:00.000Z");
+    expect(instantAt({ date: "2024-07-23", time: "10:00" }, "Pacific/Pago_Pago").toISOString()).toBe("2024-07-23T21:00:00.000Z");
     // Lord Howe moves its clocks by half an hour.
     expect(local(instantAt({ date: "2024-10-06", time: "02:15" }, "Australia/Lord_Howe").getTime(), "Australia/Lord_Howe")).toEqual({ date: "2024-10-06", time: "02:45:00" });
   });
@@ -44,6 +51,37 @@ describe("instantAt", () => {
       }),
       { numRuns: RUNS },
     );
+  });
+
+  it("reads back every quarter hour within a day of each clock change from 2023 to 2025, in every zone", () => {
+    const HOUR = 3_600_000;
+    const WEEK = 7 * 24 * HOUR;
+    const offset = (ms: number, zone: string) => {
+      const wall = local(ms, zone);
+      return Date.parse(`${wall.date}T${wall.time}Z`) - ms;
+    };
+    let changes = 0;
+    for (const zone of ZONES) {
+      for (let week = Date.UTC(2023, 0, 1); week < Date.UTC(2026, 0, 1); week += WEEK) {
+        if (offset(week, zone) === offset(week + WEEK, zone)) continue;
+        // The first minute of the new offset, by halving the week.
+        let [lo, hi] = [week, week + WEEK];
+        while (hi - lo > 60_000) {
+          const mid = lo + Math.floor((hi - lo) / 120_000) * 60_000;
+          if (offset(mid, zone) === offset(lo, zone)) lo = mid;
+          else hi = mid;
+        }
+        changes++;
+        for (let ms = hi - 30 * HOUR; ms <= hi + 30 * HOUR; ms += 15 * 60_000) {
+          const wall = local(ms, zone);
+          const back = instantAt(wall, zone).getTime();
+          expect(local(back, zone), `${zone}, ${new Date(ms).toISOString()}`).toEqual(wall);
+          expect(back, `${zone}, ${new Date(ms).toISOString()}`).toBeLessThanOrEqual(ms);
+        }
+      }
+    }
+    // Seven of the zones change their clocks twice a year.
+    expect(changes).toBe(7 * 2 * 3);
   });
 
   it.each([
