@@ -18,13 +18,16 @@
 // ARGV: op, now ("" = Redis TIME), windowMs, in-flight bound ms, process id, configured limit,
 //       then per op:
 //   take:    deadline ("" = none: refuse when Redis's clock has passed it, as the caller gave up),
-//            then one id per call waiting: as many RateLimiter.take() at this instant, until one waits
+//            ahead ms ("" = 0), then one id per call waiting: as many RateLimiter.take() at this
+//            instant, until one waits; a call whose turn comes within `ahead` is admitted at that
+//            turn (the take() the local pacer would answer then), so its process need not ask again
 //   finish:  id, limit, remaining, status, retryAfterMs, sentAt, elapsedMs  ("" = absent)
 //   observe: limit, remaining, status, retryAfterMs
 //   merge:   reserve, count, then count × (id, age ms, settled 0/1)
-// Replies: take → { "1", now, ..., admitted } when the first n ids may go, { "0", wait ms, ... }
-//          when none may, { "-1" } late; the others { "1", now, ... }; where "..." is the processes
-//          seen lately, the limit in force and the calls in the log.
+// Replies: take → { "1", now, ..., admitted, then each admitted call's delay ms (0: now) } when
+//          the first n ids may go, { "0", wait ms, ... } when none may, { "-1" } late; the others
+//          { "1", now, ... }; where "..." is the processes seen lately, the limit in force and the
+//          calls in the log.
 import { retryPolicy } from "../core/retry.js";
 
 export const PACER_SCRIPT = `
@@ -126,8 +129,9 @@ end
 if op == 'take' then
   local deadline = tonumber(ARGV[7])
   if deadline and now > deadline then return { '-1' } end
-  local admitted, wait = 0, 0
-  for i = 8, #ARGV do
+  local ahead = tonumber(ARGV[8]) or 0
+  local admitted, wait, delays = 0, 0, {}
+  for i = 9, #ARGV do
     -- RateLimiter.take()
     while #sent > 0 and sent[1][3] == 1 and sent[1][2] <= now - W do table.remove(sent, 1) end
     if now >= s.foreignUntil then s.foreign = 0 end
@@ -147,14 +151,18 @@ if op == 'take' then
     local slot = unslowed
     if unslowed - belowLimit > W * SLOWDOWN_OF_WINDOW then slot = belowLimit end
     wait = math.max(slot, s.pausedUntil) - now
-    if wait > 0 then break end
-    sent[#sent + 1] = { ARGV[i], now, 0 }
+    if wait > ahead then break end
+    local at = now + math.max(wait, 0)
+    sent[#sent + 1] = { ARGV[i], at, 0 }
     admitted = admitted + 1
+    delays[admitted] = fmt(math.max(wait, 0))
   end
   local fleet = count(true)
   save()
   if admitted == 0 then return { '0', fmt(wait), tostring(fleet), fmt(s.limit), tostring(#sent) } end
-  return { '1', fmt(now), tostring(fleet), fmt(s.limit), tostring(#sent), tostring(admitted) }
+  local reply = { '1', fmt(now), tostring(fleet), fmt(s.limit), tostring(#sent), tostring(admitted) }
+  for _, d in ipairs(delays) do reply[#reply + 1] = d end
+  return reply
 end
 
 if op == 'finish' then

@@ -44,7 +44,16 @@ const response = fc.record({
 const gap = fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 80 }), fc.integer({ min: 80, max: 3000 }));
 const step = fc.oneof(
   // A step may ask for several waiting calls at once: as many take() at the same instant.
-  { arbitrary: fc.record({ kind: fc.constant("take" as const), dt: gap, calls: fc.oneof(fc.constant(1), fc.integer({ min: 2, max: 8 })) }), weight: 5 },
+  // And may book a call ahead: `ahead` is also tried on a copy of the state whenever a call must wait.
+  {
+    arbitrary: fc.record({
+      kind: fc.constant("take" as const),
+      dt: gap,
+      calls: fc.oneof(fc.constant(1), fc.integer({ min: 2, max: 8 })),
+      ahead: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 100 }), fc.integer({ min: 100, max: 4000 })),
+    }),
+    weight: 5,
+  },
   { arbitrary: fc.record({ kind: fc.constant("finish" as const), dt: gap, pick: fc.nat(), answer: response }), weight: 4 },
   { arbitrary: fc.record({ kind: fc.constant("observe" as const), dt: gap, answer: response }), weight: 1 },
 );
@@ -74,8 +83,8 @@ describe("the shared pacer's script against the local pacer", () => {
           const local = new RateLimiter({ requestsPerMinute, windowMs }, () => now);
           const tickets: [string, Ticket][] = [];
           const inFlight: [string, Ticket][] = [];
-          const script = async (op: string, args: string[]) =>
-            (await redis.eval(PACER_SCRIPT, { keys: [key], arguments: stepArguments(op, now, c, args) })) as string[];
+          const script = async (op: string, args: string[], on = key) =>
+            (await redis.eval(PACER_SCRIPT, { keys: [on], arguments: stepArguments(op, now, c, args) })) as string[];
 
           for (const [i, s] of steps.entries()) {
             now += s.dt;
@@ -94,8 +103,21 @@ describe("the shared pacer's script against the local pacer", () => {
                 tickets.push([id, mine]);
                 inFlight.push([id, mine]);
               }
-              const theirs = await script("take", ["", ...ids]);
-              if (admitted) expect([theirs[0], theirs[1], theirs[5]], where).toEqual(["1", String(now), String(admitted)]);
+              // Booking ahead, tried on a copy when a call must wait: the call is booked for the
+              // instant the local pacer names, if that is within `ahead`, and otherwise not at all.
+              if (!admitted && (await redis.exists(key))) {
+                const copy = `${key}:ahead`;
+                await redis.copy(key, copy);
+                const booked = await script("take", ["", String(s.ahead), "booked"], copy);
+                const held = (await redis.eval(DUMP, { keys: [copy], arguments: [] })) as string[];
+                await redis.del(copy);
+                if (wait! <= s.ahead) {
+                  expect([booked[0], booked[5], num(booked[6])], `${where}: booked ${s.ahead} ahead`).toEqual(["1", "1", wait]);
+                  expect(held.slice(-3).map((x, j) => (j === 1 ? num(x) : x)), `${where}: booked`).toEqual(["booked", now + wait!, "0"]);
+                } else expect([booked[0], num(booked[1])], `${where}: ${s.ahead} ahead`).toEqual(["0", wait]);
+              }
+              const theirs = await script("take", ["", s.ahead === 0 ? "" : "0", ...ids]);
+              if (admitted) expect([theirs[0], theirs[1], theirs[5], ...theirs.slice(6)], where).toEqual(["1", String(now), String(admitted), ...ids.slice(0, admitted).map(() => "0")]);
               else {
                 expect(theirs[0], where).toBe("0");
                 expect(num(theirs[1]), where).toBe(wait);

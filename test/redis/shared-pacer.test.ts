@@ -118,8 +118,11 @@ describe("options", () => {
     ["31 bytes of secret", { secret: new Uint8Array(31) }, /received 31 \(value not shown\)/],
     ["no client", { redis: {} }, /options.redis must be a node-redis client/],
     ["a step time of 0", { stepTimeoutMs: 0 }, /options.stepTimeoutMs must be a positive number of milliseconds, received 0/],
-    ["an endless window", { windowMs: Infinity }, /options.windowMs must be a positive number of milliseconds/],
+    ["an endless window", { windowMs: Infinity }, /options.windowMs must be a positive number of milliseconds, received Infinity/],
     ["2.5 processes", { processes: 2.5 }, /options.processes must be a whole number ≥ 1, received 2.5/],
+    ["a negative booking horizon", { reserveAheadMs: -1 }, /options.reserveAheadMs must be a number of milliseconds ≥ 0, received -1/],
+    ["an endless booking horizon", { reserveAheadMs: Infinity }, /options.reserveAheadMs must be a number of milliseconds ≥ 0, received Infinity/],
+    ["a booking horizon that is not a number", { reserveAheadMs: Number.NaN }, /options.reserveAheadMs must be a number of milliseconds ≥ 0, received NaN/],
     ["a negative limit", { requestsPerMinute: -1 }, /options.requestsPerMinute must be a positive number, received -1/],
   ])("refuse %s, naming the field and the rule", (_title, bad, message) => {
     const stub: RedisScripting = { evalSha: async () => [], eval: async () => [] };
@@ -173,6 +176,60 @@ describe("faults seen from one process", () => {
   });
 });
 
+describe("turns booked ahead", () => {
+  it("books a turn within reserveAheadMs in one step and sends the call when it comes; one cancelled while booked still counts", async (ctx) => {
+    requireRedis(ctx);
+    const arrivals: { event: string; at: number; answeredAt?: number }[] = [];
+    const fake = await startServer((_req, res, body) => {
+      const arrival = { event: JSON.parse(body).event_id as string, at: Date.now() };
+      arrivals.push(arrival);
+      sendJson(res, 200, { meta: { job_id: "j" }, result: {} }, { "x-ratelimit-limit": "1", "x-ratelimit-remaining": "0" });
+      (arrival as { answeredAt?: number }).answeredAt = Date.now();
+    });
+    cleanups.push(fake.close);
+    // Every step the pacer asks of Redis, by its operation.
+    const ops: string[] = [];
+    const watched: RedisScripting = {
+      evalSha: (sha, o) => (ops.push(o.arguments[0]!), redis.evalSha(sha, o)),
+      eval: (script, o) => redis.eval(script, o),
+    };
+    const propexo = new Propexo({
+      token: TOKEN,
+      baseUrl: fake.url,
+      validate: false,
+      logLevel: "off",
+      rateLimit: sharedRateLimit({ redis: watched, secret: SECRET, requestsPerMinute: 1, windowMs: WINDOW_MS, reserveAheadMs: 5 * WINDOW_MS }),
+    });
+    const { send } = aWrite(propexo);
+    await send({ event_id: "first" });
+    await send({ event_id: "second" });
+    // One take each: the second was booked for its turn in the step that answered it.
+    expect(ops.filter((op) => op === "take")).toHaveLength(2);
+    const [first, second] = arrivals;
+    // Its turn: a window after the first call's answer, which the server gave before the client saw it.
+    expect(second!.at).toBeGreaterThanOrEqual(first!.answeredAt! + WINDOW_MS - 1);
+
+    const key = `propexo:rate-limit:${budgetName(SECRET, TOKEN)}`;
+    const held = async () =>
+      (await redis.eval(
+        `local out = {}
+         for _, t in ipairs(cmsgpack.unpack(redis.call('GET', KEYS[1])).sent) do out[#out + 1] = { t[1], string.format('%.17g', t[2]), tostring(t[3]) } end
+         return out`,
+        { keys: [key], arguments: [] },
+      )) as [string, string, string][];
+    const controller = new AbortController();
+    const third = send({ event_id: "third" }, { signal: controller.signal }).catch((e: unknown) => e);
+    let booked: [string, string, string] | undefined;
+    while (!(booked = (await held()).find(([, , settled]) => settled === "0"))) await new Promise((r) => setTimeout(r, 5));
+    controller.abort();
+    expect(await third).toBeInstanceOf(AbortError);
+    // Never sent, yet settled at its booked time: it holds the budget as a call sent then would.
+    while (ops.filter((op) => op === "finish").length < 3) await new Promise((r) => setTimeout(r, 5));
+    expect(arrivals.map((a) => a.event)).toEqual(["first", "second"]);
+    expect((await held()).find(([id]) => id === booked![0])).toEqual([booked![0], booked![1], "1"]);
+  });
+});
+
 describe("a worker that dies in the middle of its calls", () => {
   let workers: Worker[] = [];
   afterEach(async () => {
@@ -210,9 +267,9 @@ describe("a worker that dies in the middle of its calls", () => {
     const first = Math.min(...times);
     const last = Math.max(...times);
     // Just before the first of them is a window old, the budget is still spent...
-    expect((await step("take", first + WINDOW_MS - 1, ["", "probe-1"]))[0]).toBe("0");
+    expect((await step("take", first + WINDOW_MS - 1, ["", "", "probe-1"]))[0]).toBe("0");
     // ...and once the last is, all of it is free: no call holds it longer than a window past its send.
-    expect((await step("take", last + WINDOW_MS, ["", "probe-2"]))[0]).toBe("1");
+    expect((await step("take", last + WINDOW_MS, ["", "", "probe-2"]))[0]).toBe("1");
     // After the in-flight bound the dead calls are no longer kept at all.
     const after = await step("probe", last + WINDOW_MS + WINDOW_MS + 1, []);
     expect(after[4]).toBe("1"); // only probe-2 left
