@@ -17,7 +17,8 @@ if (config.redisUrl) {
 }
 const pacerLines = [];
 const logger = { error: () => {}, warn: (l) => pacerLines.push(l), info: (l) => l.includes("shared rate limit") && pacerLines.push(l), debug: () => {} };
-const shared = (options) => sharedRateLimit({ redis, secret: config.secret, stepTimeoutMs: config.stepTimeoutMs, probeIntervalMs: config.probeIntervalMs, ...options });
+const shared = (options) =>
+  sharedRateLimit({ redis, secret: config.secret, stepTimeoutMs: config.stepTimeoutMs, probeIntervalMs: config.probeIntervalMs, reserveAheadMs: config.reserveAheadMs, ...options });
 
 if (config.steps) {
   // Loopback cost of the step: acquire (one EVALSHA) and settle, one at a time. A budget too large

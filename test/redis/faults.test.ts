@@ -1,21 +1,21 @@
-// Redis failing under a fleet of four workers: killed mid-run, absent at the start, frozen. Every
-// call still completes and none is accepted twice; each worker paces alone at its share, says so
-// once, and rejoins the shared log when Redis answers again.
+// Redis failing under a fleet of four members: killed mid-run, absent at the start, frozen. Every
+// call still completes and none is accepted twice; each member paces alone at its share, says so
+// once, and rejoins the shared log when Redis answers again. The members run in this process, each
+// with its own client, pacer and Redis connection, as four processes would (fleet.test.ts runs
+// worker processes): so every step of the pacer under these faults is seen by mutation testing.
 import { afterEach, describe, expect, it } from "vitest";
-import { acceptedTwice, maxInAnyWindow, startFleet, startPolicyServer, stopFleet, type Worker, type WorkerConfig } from "./fleet.js";
+import { acceptedTwice, maxInAnyWindow, runMembers, startPolicyServer, type WorkerConfig } from "./fleet.js";
 import { requireRedis, startRedis, type RedisServer } from "./kit.js";
 
 const LIMIT = 20;
 const WINDOW_MS = 1000;
 const WORKERS = 4;
-/** Enough to outlast the faults below (three windows' worth and a bit). */
-const FAULT_CALLS = 16;
+/** Enough to outlast the faults below: five windows' worth, so that calls are left to rejoin with. */
+const FAULT_CALLS = 25;
 const SECRET = "fault-test-secret-0123456789abcdef-0123456789";
 
-const fleets: Worker[][] = [];
 const servers: { close: () => Promise<void> }[] = [];
 afterEach(async () => {
-  await Promise.all(fleets.splice(0).map(stopFleet));
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
@@ -27,21 +27,23 @@ async function faultRun(token: string, fault: (server: RedisServer) => Promise<u
   const api = await startPolicyServer({ limit: LIMIT, windowMs: WINDOW_MS });
   servers.push(api);
   const list = Array.from({ length: WORKERS }, (_, worker) => ({ worker, api: api.url, token, calls: FAULT_CALLS, limit: LIMIT, windowMs: WINDOW_MS }));
-  const workers = await startFleet(list.map((c) => ({ ...c, redisUrl: url, secret: SECRET, stepTimeoutMs: 1000, probeIntervalMs: 100, ...extra })));
-  fleets.push(workers);
+  const running = runMembers(list.map((c) => ({ ...c, redisUrl: url, secret: SECRET, stepTimeoutMs: 1000, probeIntervalMs: 100, ...extra })));
   let current = own;
   const faulted = fault(own ?? ({ port } as RedisServer)).then((r) => (current = (r as RedisServer | undefined) ?? current));
-  const results = await Promise.all(workers.map((w) => w.done));
-  await faulted;
-  await current?.stop();
-  return { api, results, workers };
+  try {
+    const results = await running;
+    return { api, results };
+  } finally {
+    await faulted;
+    await current?.stop();
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("when Redis fails, every call still completes once, without a storm of 429s", () => {
   function expectComplete({ api, results }: Awaited<ReturnType<typeof faultRun>>, calls = FAULT_CALLS) {
-    for (const r of results) expect({ ok: r?.ok, failed: r?.failed }).toEqual({ ok: calls, failed: [] });
+    for (const r of results) expect({ ok: r.ok, failed: r.failed }).toEqual({ ok: calls, failed: [] });
     expect(acceptedTwice(api.arrivals)).toEqual([]);
     const refused = api.arrivals.filter((a) => a.status === 429).length;
 
@@ -60,10 +62,10 @@ describe("when Redis fails, every call still completes once, without a storm of 
     let noticed = 0;
     let rejoined = 0;
     for (const r of results) {
-      const events = r!.pacer.filter((l) => l.includes("Redis failed") || l.includes("Redis answers again;")).map((l) => (l.includes("Redis failed") ? "failed" : "back"));
+      const events = r.pacer.filter((l) => l.includes("Redis failed") || l.includes("Redis answers again;")).map((l) => (l.includes("Redis failed") ? "failed" : "back"));
       const failed = events.filter((e) => e === "failed").length;
       const alternating = events.every((e, i) => e === (i % 2 === 0 ? "failed" : "back"));
-      expect({ failed: failed <= 2, alternating }, r!.pacer.join("\n")).toEqual({ failed: true, alternating: true });
+      expect({ failed: failed <= 2, alternating }, r.pacer.join("\n")).toEqual({ failed: true, alternating: true });
       noticed += failed;
       rejoined += events.length - failed;
     }
@@ -71,19 +73,20 @@ describe("when Redis fails, every call still completes once, without a storm of 
     expect(rejoined).toBeGreaterThan(0);
   }
 
-  it("Redis killed mid-run and brought back: the workers pace alone at their share, then rejoin", async (ctx) => {
+  it("Redis killed mid-run and brought back: the members pace alone at their share, then rejoin", async (ctx) => {
     requireRedis(ctx);
     const run = await faultRun("tok_fault_kill", async (server) => {
       await sleep(1.2 * WINDOW_MS);
       await server.kill();
-      await sleep(1.5 * WINDOW_MS);
+      // Longer than a window and a step's time: a step asked after the kill must give up.
+      await sleep(2.5 * WINDOW_MS);
       return startRedis({ port: server.port });
     });
     expect(expectComplete(run)).toBeLessThanOrEqual(WORKERS);
     expectLoggedOnce(run.results);
   });
 
-  it("Redis unreachable at the start: the workers pace alone at 1/processes of the limit, then join", async (ctx) => {
+  it("Redis unreachable at the start: the members pace alone at 1/processes of the limit, then join", async (ctx) => {
     requireRedis(ctx);
     const run = await faultRun(
       "tok_fault_absent",
@@ -103,7 +106,8 @@ describe("when Redis fails, every call still completes once, without a storm of 
     const run = await faultRun("tok_fault_stop", async (server) => {
       await sleep(1.2 * WINDOW_MS);
       server.signal("SIGSTOP");
-      await sleep(1.5 * WINDOW_MS);
+      // Longer than a window and a step's time: a step asked after the freeze must give up.
+      await sleep(2.5 * WINDOW_MS);
       server.signal("SIGCONT");
     });
     expect(expectComplete(run)).toBeLessThanOrEqual(WORKERS);

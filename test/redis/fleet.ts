@@ -1,5 +1,6 @@
-// The fleet tests' parts: worker processes (worker.ts, bundled once by esbuild into .tmp/) and a
-// fake Propexo that enforces the policy and remembers every request.
+// The fleet tests' parts: fleets of worker processes (worker.ts, bundled once by esbuild into
+// .tmp/) or of members in this process (member.ts), and a fake Propexo that enforces the policy
+// and remembers every request.
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { join } from "node:path";
@@ -7,9 +8,9 @@ import { createInterface } from "node:readline";
 import { build } from "esbuild";
 import { ROOT } from "../helpers/project.js";
 import { sendJson, startServer } from "../helpers/http-server.js";
-import type { WorkerConfig } from "./worker.js";
+import { member, type WorkerConfig, type WorkerResult } from "./member.js";
 
-export type { WorkerConfig } from "./worker.js";
+export type { WorkerConfig, WorkerResult } from "./member.js";
 
 const WORKER = join(ROOT, ".tmp", "redis-tier", "worker.mjs");
 let built: Promise<unknown> | undefined;
@@ -27,14 +28,6 @@ export function buildWorker(): Promise<unknown> {
     logLevel: "error",
   });
   return built;
-}
-
-export interface WorkerResult {
-  worker: number;
-  ok: number;
-  failed: string[];
-  ms: number;
-  pacer: string[];
 }
 
 export interface Worker {
@@ -71,6 +64,19 @@ export async function startFleet(configs: WorkerConfig[]): Promise<Worker[]> {
   await Promise.all(workers.map((w) => w.ready));
   for (const w of workers) w.child.stdin!.write("go\n");
   return workers;
+}
+
+/**
+ * Runs the members in this process, each with its own client, pacer and Redis connection, all at
+ * once; resolves with their results once every call has settled and every connection is closed.
+ */
+export async function runMembers(configs: WorkerConfig[]): Promise<WorkerResult[]> {
+  const members = configs.map(member);
+  try {
+    return await Promise.all(members.map((m) => m.run()));
+  } finally {
+    await Promise.all(members.map((m) => m.close()));
+  }
 }
 
 /** Ends every worker still running. */
