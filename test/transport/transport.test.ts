@@ -1,4 +1,5 @@
 // The client against a real HTTP server on 127.0.0.1: faults, retries, timeouts and bodies.
+import * as zlibModule from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   AbortError,
@@ -10,6 +11,8 @@ import {
   TimeoutError,
   type ClientOptions,
 } from "../../src/index.js";
+import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
+import { BAD_STATUS, LIMIT_KEY, TOO_LARGE } from "../../src/core/transport-contract.js";
 import { nodeTransport } from "../../src/node.js";
 import { sendJson, startServer, type Handle } from "../helpers/http-server.js";
 
@@ -265,6 +268,167 @@ describe("nodeTransport()", () => {
     expect(response.status).toBe(201);
     expect(await response.json()).toEqual({ echoed: "hello" });
     expect(s.requests[0]!.path).toBe("/echo?x=1");
+  });
+
+  it("builds its own Request: the method upper-cased, GET by default, and a string or bytes as the body", async () => {
+    const s = await serve((req, res, body) => sendJson(res, 200, { method: req.method, body }));
+    const { Request: TransportRequest, fetch: send } = nodeTransport();
+    expect(await (await send(new TransportRequest(`${s.url}/x`))).json()).toEqual({ method: "GET", body: "" });
+    const posted = await send(new TransportRequest(`${s.url}/x`, { method: "post", body: new TextEncoder().encode("bytes") }));
+    expect(await posted.json()).toEqual({ method: "POST", body: "bytes" });
+    expect(() => new TransportRequest(`${s.url}/x`, { method: "POST", body: new Blob(["x"]) })).toThrow(new TypeError("nodeTransport sends string or Uint8Array bodies only"));
+  });
+
+  it("keeps at most `connections` connections to an origin", async () => {
+    const sockets = new Set<number>();
+    const s = await serve((req, res) => {
+      sockets.add(req.socket.remotePort!);
+      setTimeout(() => sendJson(res, 200, STATUS_OK), 30);
+    });
+    const client = baseClient(s.url, nodeTransport({ connections: 1 }));
+    await Promise.all([1, 2, 3].map((n) => client.writes.status(`job${n}`)));
+    expect(s.requests).toHaveLength(3);
+    expect(sockets.size).toBe(1);
+  });
+
+  describe("bodies as fetch reads them", () => {
+    const text = JSON.stringify(STATUS_OK).repeat(40);
+    /** What global fetch and the Node transport each make of an answer. */
+    async function bothRead(handle: Handle, method = "GET") {
+      const s = await serve(handle);
+      const { Request: TransportRequest, fetch: send } = nodeTransport();
+      const read = async (response: Response) => ({ status: response.status, body: response.body === null ? null : await response.text() });
+      return {
+        fetch: await read(await fetch(`${s.url}/x`, { method })),
+        node: await read(await send(new TransportRequest(`${s.url}/x`, { method }))),
+      };
+    }
+    const encoded = (coding: string, bytes: Buffer) => (_q: unknown, res: import("node:http").ServerResponse) => {
+      res.writeHead(200, { "content-encoding": coding, "content-length": bytes.length });
+      res.end(bytes);
+    };
+
+    it.each([
+      ["gzip", gzipSync(text).subarray(0, -8)],
+      ["deflate", deflateSync(text).subarray(0, -4)],
+    ])("a %s body cut short of its trailer gives what it holds, as fetch does", async (coding, bytes) => {
+      const read = await bothRead(encoded(coding, bytes));
+      expect(read.node).toEqual({ status: 200, body: text });
+      expect(read.fetch).toEqual(read.node);
+    });
+
+    it("a br body cut short gives what it holds, as fetch does", async () => {
+      const read = await bothRead(encoded("br", brotliCompressSync(text).subarray(0, -2)));
+      expect(read.node.body!.length).toBeGreaterThan(0);
+      expect(text.startsWith(read.node.body!)).toBe(true);
+      expect(read.fetch).toEqual(read.node);
+    });
+
+    it("a body in a coding it does not know is handed over as it came, as fetch does", async () => {
+      const read = await bothRead(encoded("x-unknown", Buffer.from("as sent")));
+      expect(read.node).toEqual({ status: 200, body: "as sent" });
+      expect(read.fetch).toEqual(read.node);
+    });
+
+    it.skipIf(typeof (zlibModule as { zstdCompressSync?: unknown }).zstdCompressSync === "function")("a zstd body, on a Node whose zlib cannot decode it, is handed over as it came", async () => {
+      const read = await bothRead(encoded("zstd", Buffer.from("not decoded")));
+      expect(read.node).toEqual({ status: 200, body: "not decoded" });
+    });
+
+    it("a deflate body that arrives in pieces, or empty, is read whole", async () => {
+      const bytes = deflateSync(text);
+      const pieces = await bothRead((_q, res) => {
+        res.writeHead(200, { "content-encoding": "deflate" });
+        res.write(bytes.subarray(0, 10));
+        setTimeout(() => res.write(bytes.subarray(10, 40)), 20);
+        setTimeout(() => res.end(bytes.subarray(40)), 40);
+      });
+      expect(pieces.node).toEqual({ status: 200, body: text });
+      expect(pieces.fetch).toEqual(pieces.node);
+      const empty = await bothRead(encoded("deflate", Buffer.alloc(0)));
+      expect(empty.node).toEqual({ status: 200, body: "" });
+      expect(empty.fetch).toEqual(empty.node);
+    });
+
+    it("five codings are undone; a sixth is refused, as fetch refuses it", async () => {
+      let five = Buffer.from(text);
+      for (let i = 0; i < 5; i++) five = gzipSync(five);
+      const read = await bothRead(encoded("gzip, gzip, gzip, gzip, gzip", five));
+      expect(read.node).toEqual({ status: 200, body: text });
+      expect(read.fetch).toEqual(read.node);
+      const s = await serve(encoded("gzip, gzip, gzip, gzip, gzip, gzip", gzipSync(five)));
+      const { Request: TransportRequest, fetch: send } = nodeTransport();
+      await expect(send(new TransportRequest(`${s.url}/x`))).rejects.toThrow(new Error("too many content-encodings in response: 6"));
+      await expect(fetch(`${s.url}/x`).then((r) => r.text())).rejects.toThrow();
+    });
+
+    it("a corrupt deflate body is an error, not a hang", async () => {
+      const s = await serve(encoded("deflate", Buffer.from([0x78, 0x9c, 0xff, 0xff, 0xff, 0x00, 0x01, 0x02])));
+      const { Request: TransportRequest, fetch: send } = nodeTransport();
+      await expect(send(new TransportRequest(`${s.url}/x`))).rejects.toThrow();
+    });
+
+    it("a 204, and the answer to a HEAD, have no body", async () => {
+      const noContent = await bothRead((_q, res) => {
+        res.writeHead(204);
+        res.end();
+      });
+      expect(noContent.node).toEqual({ status: 204, body: null });
+      expect(noContent.fetch).toEqual(noContent.node);
+      const head = await bothRead((_q, res) => {
+        res.writeHead(200, { "content-length": "7" });
+        res.end();
+      }, "HEAD");
+      expect(head.node).toEqual({ status: 200, body: null });
+      expect(head.fetch).toEqual(head.node);
+    });
+  });
+
+  describe("faults it reports to the client by code", () => {
+    it("a body past the call's limit, declared or as it comes: its status, headers and the limit", async () => {
+      const s = await serve((req, res) => {
+        const body = Buffer.alloc(64, "a");
+        res.writeHead(201, { "x-request-id": "req_9", ...(req.url === "/declared" && { "content-length": String(body.length) }) });
+        res.end(body);
+      });
+      const { Request: TransportRequest, fetch: send } = nodeTransport();
+      for (const path of ["/declared", "/streamed"]) {
+        const fault = await send(new TransportRequest(`${s.url}${path}`, { [LIMIT_KEY]: 63 } as RequestInit)).catch((e: unknown) => e);
+        expect(fault, path).toMatchObject({ code: TOO_LARGE, status: 201, limit: 63, message: "the response is larger than 63 bytes" });
+        expect((fault as { headers: Headers }).headers.get("x-request-id"), path).toBe("req_9");
+        // Exactly at the limit is within it.
+        const whole = await send(new TransportRequest(`${s.url}${path}`, { [LIMIT_KEY]: 64 } as RequestInit));
+        expect((await whole.arrayBuffer()).byteLength, path).toBe(64);
+      }
+    });
+
+    it("a body declared past the limit is refused before any of it is read", async () => {
+      const s = await serve((_q, res) => {
+        // Declared, never sent: reading it would wait for ever.
+        res.writeHead(200, { "content-length": "1000" });
+        res.write("{");
+      });
+      const { Request: TransportRequest, fetch: send } = nodeTransport();
+      await expect(send(new TransportRequest(`${s.url}/x`, { [LIMIT_KEY]: 999 } as RequestInit))).rejects.toMatchObject({ code: TOO_LARGE, limit: 999 });
+    });
+
+    it.each([600, 999])("a status a Response cannot hold (%i): the status and headers, named in the message", async (status) => {
+      const s = await serve((_q, res) => {
+        res.socket!.write(`HTTP/1.1 ${status} Odd\r\nx-request-id: req_7\r\ncontent-length: 0\r\n\r\n`);
+        res.socket!.end();
+      });
+      const { Request: TransportRequest, fetch: send } = nodeTransport();
+      const fault = await send(new TransportRequest(`${s.url}/x`)).catch((e: unknown) => e);
+      expect(fault).toMatchObject({ code: BAD_STATUS, status, message: `status ${status} is outside 200–599` });
+      expect((fault as { headers: Headers }).headers.get("x-request-id")).toBe("req_7");
+    });
+
+    it("status 599 is an answer like any other server error", async () => {
+      const s = await serve((_q, res) => sendJson(res, 599, { error: "odd" }));
+      const err = await baseClient(s.url, { ...nodeTransport(), maxRetries: 0 }).writes.status("job").catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InternalServerError);
+      expect((err as InternalServerError).status).toBe(599);
+    });
   });
 
   it("refuses a connections count that is not a whole number ≥ 1, naming the value", () => {
