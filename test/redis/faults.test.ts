@@ -63,6 +63,13 @@ describe("when Redis fails, every call still completes once, without a storm of 
     let rejoined = 0;
     for (const r of results) {
       const events = r.pacer.filter((l) => l.includes("Redis failed") || l.includes("Redis answers again;")).map((l) => (l.includes("Redis failed") ? "failed" : "back"));
+      // Each says what it does: its share of the limit (a quarter of 20), and that it is back.
+      for (const line of r.pacer.filter((l) => l.includes("Redis failed"))) {
+        expect(line).toMatch(/^\[propexo\] shared rate limit: Redis failed \(.+\); pacing this process alone at 5 of 20 requests a window \(1\/4\) until Redis answers again$/);
+      }
+      for (const line of r.pacer.filter((l) => l.includes("Redis answers again;"))) {
+        expect(line).toBe("[propexo] shared rate limit: Redis answers again; pacing with the other processes");
+      }
       const failed = events.filter((e) => e === "failed").length;
       const alternating = events.every((e, i) => e === (i % 2 === 0 ? "failed" : "back"));
       expect({ failed: failed <= 2, alternating }, r.pacer.join("\n")).toEqual({ failed: true, alternating: true });
