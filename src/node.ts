@@ -191,9 +191,8 @@ export function nodeTransport(options: NodeTransportOptions = {}): NodeTransport
     });
     const responseHeaders = new Headers();
     for (const [name, value] of Object.entries(res.headers)) {
-      if (Array.isArray(value)) for (const v of value) responseHeaders.append(name, v);
       // Stryker disable next-line ConditionalExpression: undici's headers never hold undefined; the check is for the type.
-      else if (value !== undefined) responseHeaders.append(name, value);
+      for (const v of Array.isArray(value) ? value : [value]) if (v !== undefined) responseHeaders.append(name, v);
     }
     const fault = (code: TransportFault["code"], message: string, limit?: number): TransportFault => {
       discard(res.body);
