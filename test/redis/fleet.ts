@@ -130,7 +130,7 @@ export async function startPolicyServer({ limit, windowMs }: { limit: number; wi
 }
 
 /** The most requests that arrived within any window-long span. */
-export function maxInAnyWindow(arrivals: Arrival[], windowMs: number): number {
+export function maxInAnyWindow(arrivals: { at: number }[], windowMs: number): number {
   const times = arrivals.map((a) => a.at).sort((a, b) => a - b);
   let most = 0;
   for (let i = 0, j = 0; i < times.length; i++) {

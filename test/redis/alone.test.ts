@@ -1,0 +1,185 @@
+// One process pacing alone while Redis fails, and rejoining: a real redis-server behind a switch
+// that makes it fail, fall silent or answer nonsense on demand, and a local fake API that counts
+// what arrives. Everything runs in this process, so each step of the pacer is seen.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { Propexo, type Logger } from "../../src/index.js";
+import { budgetName, sharedRateLimit, type RedisScripting, type SharedRateLimitOptions } from "../../src/redis.js";
+import { sendJson, startServer } from "../helpers/http-server.js";
+import { HAVE_REDIS, connect, requireRedis, startRedis, type RedisServer } from "./kit.js";
+import { maxInAnyWindow } from "./fleet.js";
+import { aWrite } from "./write.js";
+
+const SECRET = "alone-test-secret-0123456789abcdef-0123456789";
+const WINDOW_MS = 1000;
+const LIMIT = 20;
+/** A token of its own for each client: pacers of earlier tests may still be settling their last calls. */
+let tokens = 0;
+const newToken = () => `tok_alone_5c1e_${++tokens}`;
+const keyOf = (token: string) => `propexo:rate-limit:${budgetName(SECRET, token)}`;
+
+let server: RedisServer | undefined;
+let real: Awaited<ReturnType<typeof connect>>;
+const cleanups: (() => Promise<unknown>)[] = [];
+beforeAll(async () => {
+  if (!HAVE_REDIS) return;
+  server = await startRedis();
+  real = await connect(server.url);
+});
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((fn) => fn()));
+  if (real) await real.flushAll();
+});
+afterAll(async () => {
+  await real?.close();
+  await server?.stop();
+});
+
+type Mode = "up" | "down" | "silent" | { answer: unknown } | { slow: string; ms: number };
+
+/** The real Redis behind a switch; `ops` lists each step asked, by its operation. */
+function switchable(mode: Mode = "up") {
+  const state = { mode, ops: [] as string[] };
+  const guard = (run: () => Promise<unknown>, args: string[]) => {
+    state.ops.push(args[0]!);
+    const m = state.mode;
+    if (m === "down") return Promise.reject(new Error("connection lost"));
+    if (m === "silent") return new Promise(() => {});
+    if (typeof m === "object" && "answer" in m) return Promise.resolve(m.answer);
+    if (typeof m === "object" && m.slow === args[0]) return new Promise((r) => setTimeout(r, m.ms)).then(run);
+    return run();
+  };
+  const redis: RedisScripting = {
+    evalSha: (sha, o) => guard(() => real.evalSha(sha, o), o.arguments),
+    eval: (script, o) => guard(() => real.eval(script, o), o.arguments),
+  };
+  return { redis, state };
+}
+
+/** A fake API that answers every write at once, as a fresh window would, and notes when each came. */
+async function api() {
+  const arrivals: { at: number; event: string }[] = [];
+  const s = await startServer((_req, res, body) => {
+    arrivals.push({ at: performance.now(), event: JSON.parse(body).event_id });
+    sendJson(res, 200, { meta: { job_id: "j" }, result: {} }, { "x-ratelimit-limit": String(LIMIT), "x-ratelimit-remaining": String(LIMIT - 1) });
+  });
+  cleanups.push(s.close);
+  return { url: s.url, arrivals };
+}
+
+function recorder() {
+  const lines: string[] = [];
+  const logger: Logger = { error: (l) => void lines.push(l), warn: (l) => void lines.push(l), info: (l) => void lines.push(l), debug: () => {} };
+  return { lines, logger };
+}
+
+function client(url: string, redis: RedisScripting, logger: Logger, options: Partial<SharedRateLimitOptions> = {}, token = newToken()) {
+  const propexo = new Propexo({
+    token,
+    baseUrl: url,
+    validate: false,
+    logger,
+    logLevel: "info",
+    rateLimit: sharedRateLimit({ redis, secret: SECRET, requestsPerMinute: LIMIT, windowMs: WINDOW_MS, stepTimeoutMs: 200, probeIntervalMs: 50, ...options }),
+  });
+  return aWrite(propexo).send;
+}
+
+/** The budget of `token` as Redis holds it: others' calls held for, and each call (id, settled). */
+async function held(token: string) {
+  const out = (await real.eval(
+    `local blob = redis.call('GET', KEYS[1]); if not blob then return {} end
+     local s = cmsgpack.unpack(blob); local out = { tostring(s.foreign) }
+     for _, t in ipairs(s.sent) do out[#out + 1] = t[1] .. ' ' .. tostring(t[3]) end
+     return out`,
+    { keys: [keyOf(token)], arguments: [] },
+  )) as string[];
+  return { foreign: Number(out[0]), calls: out.slice(1) };
+}
+
+const until = async (check: () => boolean) => {
+  while (!check()) await new Promise((r) => setTimeout(r, 10));
+};
+const failedLines = (lines: string[]) => lines.filter((l) => l.includes("Redis failed"));
+const backLines = (lines: string[]) => lines.filter((l) => l.includes("Redis answers again;"));
+
+describe("a process pacing alone", () => {
+  it("takes its share of the limit when Redis cannot be reached, says so once, and hands Redis what it sent when it is back", async (ctx) => {
+    requireRedis(ctx);
+    const { url, arrivals } = await api();
+    const { redis, state } = switchable("down");
+    const { lines, logger } = recorder();
+    const token = newToken();
+    const send = client(url, redis, logger, { processes: 4 }, token);
+    const calls = Array.from({ length: 7 }, (_, n) => send({ event_id: `alone-${n}` }));
+    // A quarter of the limit: five go at once; the other two wait.
+    await until(() => arrivals.length >= 5);
+    expect(failedLines(lines)).toEqual([
+      "[propexo] shared rate limit: Redis failed (connection lost); pacing this process alone at 5 of 20 requests a window (1/4) until Redis answers again",
+    ]);
+    state.mode = "up";
+    await until(() => backLines(lines).length > 0);
+    expect(backLines(lines)).toEqual(["[propexo] shared rate limit: Redis answers again; pacing with the other processes"]);
+    // Redis now holds the five calls sent alone (answered, or about to be), and room for the three others' shares.
+    expect(await held(token)).toEqual({ foreign: 15, calls: Array(5).fill(expect.stringMatching(/ [01]$/)) });
+    await Promise.all(calls);
+    // The last two went through Redis, which let them go once the five were a window old.
+    expect(state.ops.filter((op) => op === "take").length).toBeGreaterThanOrEqual(2);
+    expect(maxInAnyWindow(arrivals, WINDOW_MS)).toBe(5);
+    expect(arrivals[5]!.at - arrivals[0]!.at).toBeGreaterThanOrEqual(WINDOW_MS - 5);
+    expect(failedLines(lines)).toHaveLength(1);
+  });
+
+  it("leaves what the fleet used in the last window when it loses Redis", async (ctx) => {
+    requireRedis(ctx);
+    const { url, arrivals } = await api();
+    const { redis, state } = switchable("up");
+    const { lines, logger } = recorder();
+    const send = client(url, redis, logger);
+    await Promise.all(Array.from({ length: 12 }, (_, n) => send({ event_id: `shared-${n}` })));
+    state.mode = "down";
+    // The whole limit is this process's (one process seen), less the 12 calls of this window.
+    await Promise.all(Array.from({ length: 10 }, (_, n) => send({ event_id: `alone-${n}` })));
+    expect(failedLines(lines)).toEqual([
+      "[propexo] shared rate limit: Redis failed (connection lost); pacing this process alone at 20 of 20 requests a window (1/1) until Redis answers again",
+    ]);
+    expect(maxInAnyWindow(arrivals, WINDOW_MS)).toBeLessThanOrEqual(LIMIT);
+    expect(arrivals).toHaveLength(22);
+  });
+
+  it.each([
+    ["an unknown verdict", ["x"], 'unexpected answer ["x"]'],
+    ["a string", "OK", 'unexpected answer "OK"'],
+    ["a number as the verdict", [2, "0"], 'unexpected answer [2,"0"]'],
+    ["a long answer, shown to 100 characters", Array(40).fill("1234"), `unexpected answer ${JSON.stringify(Array(40).fill("1234")).slice(0, 100)}`],
+  ])("takes an answer it cannot read as Redis failing: %s", async (_what, answer, reason) => {
+    const { url, arrivals } = await api();
+    const { redis } = switchable({ answer });
+    const { lines, logger } = recorder();
+    await client(url, redis, logger)({ event_id: "e" });
+    expect(arrivals).toHaveLength(1);
+    expect(failedLines(lines)).toEqual([`[propexo] shared rate limit: Redis failed (${reason}); pacing this process alone at 20 of 20 requests a window (1/1) until Redis answers again`]);
+  });
+
+  it("adds the calls it let through while its way back was on the wire in a second step", async (ctx) => {
+    requireRedis(ctx);
+    const { url, arrivals } = await api();
+    const { redis, state } = switchable("down");
+    const { lines, logger } = recorder();
+    // Steps get time enough for the slow way back.
+    const token = newToken();
+    const send = client(url, redis, logger, { stepTimeoutMs: 5000 }, token);
+    await send({ event_id: "before" });
+    await new Promise((r) => setTimeout(r, 60));
+    // The way back is slow: the next call starts it, and calls keep going alone meanwhile.
+    state.mode = { slow: "merge", ms: 300 };
+    await send({ event_id: "meanwhile-1" });
+    await send({ event_id: "meanwhile-2" });
+    expect(backLines(lines)).toEqual([]);
+    await until(() => backLines(lines).length > 0);
+    await until(() => state.ops.filter((op) => op === "merge").length >= 2);
+    let budget = await held(token);
+    while (budget.calls.length < 3) budget = await new Promise((r) => setTimeout(r, 20)).then(() => held(token));
+    expect(arrivals.map((a) => a.event)).toEqual(["before", "meanwhile-1", "meanwhile-2"]);
+    expect(budget).toEqual({ foreign: 0, calls: Array(3).fill(expect.stringMatching(/ 1$/)) });
+  });
+});
