@@ -83,7 +83,7 @@ async function fleetRun({ bundles, N, W, redisUrl, token, during, processes = WO
   };
 }
 
-export async function run({ client, shared, N = 40, W = 2000, rounds = 3, reserveAheadMs, log = console.log }) {
+export async function run({ client, shared, N = 40, W = 2000, rounds = 5, reserveAheadMs, log = console.log }) {
   if (!redisServerAvailable()) throw new Error(`needs redis-server at ${REDIS_SERVER} (apt-get install redis-server)`);
   const K = WORKERS * N;
   const slowdown = W / 30;

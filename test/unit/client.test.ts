@@ -284,10 +284,56 @@ describe("options", () => {
     [{ maxRetries: 1.5 }, /options.maxRetries must be a whole number/],
     [{ environment: "staging" }, /options.environment must be "production" or "sandbox", received "staging"/],
     [{ logLevel: "loud" }, /options.logLevel/],
-    [{ rateLimit: { requestsPerMinute: 0 } }, /options.rateLimit.requestsPerMinute/],
+    [{ rateLimit: { requestsPerMinute: 0 } }, /options.rateLimit.requestsPerMinute must be a positive number, received 0/],
+    [{ rateLimit: { windowMs: -5 } }, /options.rateLimit.windowMs must be a positive, finite number of milliseconds, received -5/],
     [{ Request: "Request" }, /options.Request must be a class, received "string"/],
+    [{ fetch: "fetch" }, /options.fetch must be a function, received "string"/],
+    [{ defaultQuery: { filter: ["a"] } }, /options.defaultQuery must be an object of strings, numbers and booleans, received/],
+    [{ defaultQuery: { ok: "a", filter: { nested: 1 } } }, /options.defaultQuery must be an object of strings, numbers and booleans/],
+    [{ defaultQuery: "a=1" }, /options.defaultQuery must be an object of strings, numbers and booleans, received "a=1"/],
   ])("refuse %j", (opts, message) => {
     expect(() => new Propexo({ token: TOKEN, ...(opts as object) })).toThrow(message);
+  });
+
+  it("take a defaultQuery of strings, numbers and booleans, skipping undefined ones, and a pacer of one's own", () => {
+    const fetch = async () => json(200, {});
+    expect(() => new Propexo({ token: TOKEN, fetch, defaultQuery: { a: "x", b: 1, c: true, d: undefined } })).not.toThrow();
+    const factory = () => ({ acquire: async () => undefined, observe: () => {}, settle: () => {} });
+    expect(() => new Propexo({ token: TOKEN, fetch, rateLimit: factory })).not.toThrow();
+  });
+
+  it.each([12345, null, ""])("refuse a token that is not a non-empty string (%j)", (token) => {
+    vi.stubEnv("PROPEXO_TOKEN", "");
+    expect(() => new Propexo({ token: token as never })).toThrow("options.token is required (or set PROPEXO_TOKEN in the environment)");
+    vi.unstubAllEnvs();
+  });
+
+  it("take a token of one printable character (the pattern's shortest)", () => {
+    expect(() => new Propexo({ token: "x", fetch: async () => json(200, {}) })).not.toThrow();
+  });
+
+  it.each([
+    ["a window and a document", { window: {}, document: {} }, true],
+    ["a window without a document", { window: {} }, false],
+    ["a document without a window", { document: {} }, false],
+    ["a null window", { window: null, document: {} }, false],
+    ["a null document", { window: {}, document: null }, false],
+    ["a window that is not an object", { window: "w", document: {} }, false],
+    ["a document that is not an object", { window: {}, document: "d" }, false],
+  ])("take %s for a web page or not", (_what, globals, page) => {
+    const g = globalThis as Record<string, unknown>;
+    const saved = { window: Object.getOwnPropertyDescriptor(g, "window"), document: Object.getOwnPropertyDescriptor(g, "document") };
+    Object.assign(g, globals);
+    try {
+      const make = () => new Propexo({ token: TOKEN, fetch: async () => json(200, {}) });
+      if (page) expect(make).toThrow(/refusing to run in a web page/);
+      else expect(make).not.toThrow();
+    } finally {
+      for (const [name, descriptor] of Object.entries(saved)) {
+        if (descriptor) Object.defineProperty(g, name, descriptor);
+        else delete g[name];
+      }
+    }
   });
 
   it("refuse a token with CR or LF without echoing it", () => {
