@@ -264,29 +264,46 @@ describe.each(TRANSPORTS)("over %s", (transportName, transport) => {
       });
     }
 
-    // What the client reads from a 200, by what the operation table says the method returns.
-    const generic = [null, 42, [], "text"];
-    const byReturns: Record<string, unknown[]> = {
-      page: [{ results: [] }, { meta: { orderBy: [] } }, { meta: { orderBy: [] }, results: "abc" }, { meta: null, results: [] }, { meta: { orderBy: [], offset: "10" }, results: [] }],
-      item: [{}, { results: null }, { results: [] }, { results: "x" }],
-      job: [{}, { meta: {} }, { meta: { job_id: "" } }, { meta: { job_id: 7 } }, { result: {} }, { job_id: "" }, { job_id: 7 }],
-      body: [],
+    // What the client reads from a 200, by what the operation table says the method returns, and
+    // what it says is missing.
+    const generic: [unknown, string][] = [
+      [null, "the body is null, not an object"],
+      [42, "the body is a number, not an object"],
+      [[], "the body is a list, not an object"],
+      ["text", "the body is a string, not an object"],
+    ];
+    const noJobId = (envelope: string | undefined) => `it has no job ID (${envelope === "meta" ? "meta.job_id" : "job_id"})`;
+    const byReturns: Record<string, (envelope: string | undefined) => [unknown, string][]> = {
+      page: () => [
+        [{ results: [] }, "its meta is not an object"],
+        [{ meta: { orderBy: [] } }, "its results is not a list"],
+        [{ meta: { orderBy: [] }, results: "abc" }, "its results is not a list"],
+        [{ meta: null, results: [] }, "its meta is not an object"],
+        [{ meta: { orderBy: [], offset: "10" }, results: [] }, "its meta.offset is not a number"],
+        [{ meta: { orderBy: [], limit: "10" }, results: [] }, "its meta.limit is not a number"],
+        [{ meta: { orderBy: [], total: "10" }, results: [] }, "its meta.total is not a number"],
+        [{ meta: { orderBy: [], hasMore: "yes" }, results: [] }, "its meta.hasMore is not a boolean"],
+      ],
+      item: () => [{}, { results: null }, { results: [] }, { results: "x" }].map((b) => [b, "its results is not an object"]),
+      job: (envelope) => [{}, { meta: {} }, { meta: { job_id: "" } }, { meta: { job_id: 7 } }, { result: {} }, { job_id: "" }, { job_id: 7 }].map((b) => [b, noJobId(envelope)]),
+      body: () => [],
     };
-    it.each(SENT.map((k) => [k.name, k] as [string, Kind]))("a 200 lacking what a %s call reads is an InvalidResponseError with the body and the request; not retried", async (_name, kind) => {
+    it.each(SENT.map((k) => [k.name, k] as [string, Kind]))("a 200 lacking what a %s call reads is an InvalidResponseError with the body, the request and what is missing; not retried", async (_name, kind) => {
       // A job ID in the other envelope's place is no job ID for this operation.
       const otherEnvelope = { meta: [{ job_id: "j", result: {} }], top: [{ meta: { job_id: "j" }, result: {} }] }[kind.envelope ?? ""] ?? [];
-      const bodies = [...generic, ...byReturns[kind.returns]!, ...otherEnvelope];
-      const s = await serve((_q, res, _b, i) => sendJson(res, 200, bodies[i]));
+      const cases = [...generic, ...byReturns[kind.returns]!(kind.envelope), ...otherEnvelope.map((b): [unknown, string] => [b, noJobId(kind.envelope)])];
+      const s = await serve((_q, res, _b, i) => sendJson(res, 200, cases[i]![0]));
       const client = clientFor(s.url);
-      for (const body of bodies) {
+      for (const [body, problem] of cases) {
         const err = (await callKind(client, kind).catch((e: unknown) => e)) as InvalidResponseError;
         expect(err, JSON.stringify(body)).toBeInstanceOf(InvalidResponseError);
         expect(err).toBeInstanceOf(ApiError);
         expect(err.status).toBe(200);
         expect(err.body).toEqual(body);
         expect(err.request?.operationId).toBe(kind.operationId);
+        expect(err.message, JSON.stringify(body)).toBe(`200 ${kind.method} ${err.request!.path}: ${problem}`);
       }
-      expect(s.requests).toHaveLength(bodies.length);
+      expect(s.requests).toHaveLength(cases.length);
     });
 
     it("wait() on a write status without a known write_status or an errors list: InvalidResponseError", async () => {
@@ -370,14 +387,18 @@ describe.each(TRANSPORTS)("over %s", (transportName, transport) => {
   });
 
   describe("wrong error for bad input", () => {
-    const badValues: [string, (body: Record<string, unknown>, field: string) => void, string][] = [
-      ["a BigInt", (b, f) => void (b[f] = 10n), "type"],
-      ["a cycle", (b, f) => void (b[f] = b), "cycle"],
-      ["a Symbol", (b, f) => void (b[f] = Symbol("s")), "type"],
-      ["a function", (b, f) => void (b[f] = () => 1), "type"],
-      ["a throwing toJSON", (b, f) => void (b[f] = { toJSON: () => { throw new Error("no"); } }), "toJSON"],
+    // What to put in the body's last member, where the refusal names it (under a suffix of its
+    // path), with the rule and the message. The members before it are read first.
+    const badValues: [string, (body: Record<string, unknown>, field: string) => void, string, string, string][] = [
+      ["a BigInt", (b, f) => void (b[f] = 10n), "type", "must not be a BigInt", ""],
+      ["a cycle", (b, f) => void (b[f] = b), "cycle", "must not refer back to body", ""],
+      ["a Symbol", (b, f) => void (b[f] = Symbol("s")), "type", "must not be a symbol", ""],
+      ["a function", (b, f) => void (b[f] = () => 1), "type", "must not be a function", ""],
+      ["a throwing toJSON", (b, f) => void (b[f] = { toJSON: () => { throw new Error("no"); } }), "toJSON", "must have a toJSON() that does not throw", ""],
+      ["a BigInt in a list", (b, f) => void (b[f] = ["a", null, 10n]), "type", "must not be a BigInt", ".2"],
+      ["a cycle below it", (b, f) => void (b[f] = { text: "a", inner: { up: b } }), "cycle", "must not refer back to body", ".inner.up"],
     ];
-    it.each(badValues)("a body holding %s is a RequestValidationError naming the field, with validation on or off; nothing is sent", async (_what, spoil, rule) => {
+    it.each(badValues)("a body holding %s is a RequestValidationError naming the field, with validation on or off; nothing is sent", async (_what, spoil, rule, message, below) => {
       const s = await serve((_q, res) => sendJson(res, 200, { meta: { job_id: "j" }, result: {} }));
       expect(WRITES_WITH_FIELDS.length).toBeGreaterThan(0);
       for (const validate of [true, false]) {
@@ -386,11 +407,14 @@ describe.each(TRANSPORTS)("over %s", (transportName, transport) => {
           // that takes both in one object); it is the one spoiled, so a cycle refers back to it.
           const args = kindArgs(kind, { ...kind.full, body: { ...(kind.full.body as object) } });
           const body = args[kind.pathParams.length] as Record<string, unknown>;
-          const field = Object.keys(kind.full.body as object)[0]!;
+          const field = Object.keys(kind.full.body as object).at(-1)!;
           spoil(body, field);
           const err = (await callKindWith(clientFor(s.url, { validate }), kind, args).catch((e: unknown) => e)) as RequestValidationError;
           expect(err, `${kind.name}, validate: ${validate}`).toBeInstanceOf(RequestValidationError);
-          expect(err.issues).toContainEqual(expect.objectContaining({ path: `body.${field}`, rule }));
+          const refusal = expect.objectContaining({ path: `body.${field}${below}`, rule, message });
+          // Without the validator, the refusal is the only issue.
+          if (validate) expect(err.issues).toContainEqual(refusal);
+          else expect(err.issues).toEqual([refusal]);
           expect(() => JSON.stringify(err)).not.toThrow();
         }
       }
