@@ -151,6 +151,11 @@ function discard(stream: Readable): void {
   stream.destroy();
 }
 
+/** The response with the URL it answers, as fetch's responses carry it (a constructed Response has none). */
+function withUrl(response: Response, url: string): Response {
+  return Object.defineProperty(response, "url", { value: url });
+}
+
 /** Statuses whose Response may not have a body. */
 const NO_BODY = new Set([204, 205, 304]);
 
@@ -211,7 +216,7 @@ export function nodeTransport(options: NodeTransportOptions = {}): NodeTransport
         discard(res.body);
         throw err;
       }
-      return new Response(Readable.toWeb(decoded) as ReadableStream, { status: res.statusCode, headers: responseHeaders });
+      return withUrl(new Response(Readable.toWeb(decoded) as ReadableStream, { status: res.statusCode, headers: responseHeaders }), request.url);
     }
     const limit = (request as { [LIMIT_KEY]?: number })[LIMIT_KEY] ?? DEFAULT_MAX_RESPONSE_BYTES;
     const encoding = responseHeaders.get("content-encoding");
@@ -232,7 +237,7 @@ export function nodeTransport(options: NodeTransportOptions = {}): NodeTransport
       // Stryker disable next-line ConditionalExpression: Buffer.concat of one chunk gives the same bytes; the shortcut saves a copy.
       bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
     }
-    return new Response(bytes as Uint8Array as BodyInit | null, { status: res.statusCode, headers: responseHeaders });
+    return withUrl(new Response(bytes as Uint8Array as BodyInit | null, { status: res.statusCode, headers: responseHeaders }), request.url);
   }
 
   return {

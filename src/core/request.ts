@@ -516,11 +516,14 @@ export class Core {
     }
     if (status < 200 || status > 599) return refuse(new InvalidResponseError({ status, headers, request, response, message: badStatus(status) }));
     const declared = headers.get("content-length");
-    let result = response;
     // fetch decodes content-encoding, so only an unencoded body's declared length is its real one.
-    if (response.body && !(raw && response.ok) && !(declared !== null && !headers.has("content-encoding") && +declared <= limit)) {
+    const length = declared !== null && !headers.has("content-encoding") ? +declared : NaN;
+    let result = response;
+    // A body of a known length within the limit is handed on as it is; one past it is refused
+    // before it is read; any other (no length, or one that is no number) is read, and cut off at the limit.
+    if (response.body && !(raw && response.ok) && !(length <= limit)) {
       const tooLarge = () => refuse(new ResponseTooLargeError({ status, headers, request, response, limit }));
-      if (declared !== null && !headers.has("content-encoding") && +declared > limit) return tooLarge();
+      if (length > limit) return tooLarge();
       const reader = response.body.getReader();
       const chunks: Uint8Array[] = [];
       let size = 0;
@@ -594,12 +597,12 @@ function badStatus(status: number): string {
 
 /** JSON.parse that answers undefined for an empty or malformed body. */
 function parseJson(text: string): unknown {
-  if (!text.trim()) return undefined;
   try {
     return JSON.parse(text);
   } catch {
-    return undefined;
+    // Empty, or not JSON.
   }
+  return undefined;
 }
 
 /** Base URLs the client will send a token to: HTTPS anywhere, plain HTTP only on this machine. */
@@ -614,8 +617,8 @@ export function checkBaseUrl(raw: string): string {
   // credentials in the URL would be sent to the server as well as the token (they are not shown).
   if (/[?#]/.test(raw)) throw new PropexoError(`baseUrl must not contain "?" or "#" (every call's path is appended to it), received ${JSON.stringify(raw)}`);
   if (url.username || url.password) throw new PropexoError("baseUrl must not contain credentials (value not shown)");
-  const host = url.hostname.replace(/^\[|\]$/g, "");
-  const loopback = host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
+  // URL gives an IPv6 host in brackets, and an IPv4 one in its dotted form.
+  const loopback = url.hostname === "localhost" || url.hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(url.hostname);
   if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
     throw new PropexoError(`baseUrl must use https (plain http only for loopback addresses), received ${JSON.stringify(raw)}`);
   }

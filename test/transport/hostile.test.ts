@@ -12,6 +12,7 @@ import {
   ApiError,
   AuthenticationError,
   ConnectionError,
+  InternalServerError,
   InvalidResponseError,
   Propexo,
   PropexoError,
@@ -493,6 +494,61 @@ describe.each(TRANSPORTS)("over %s", (transportName, transport) => {
       expect(err.message).toBe(`${status} GET /v1/admin/write-status/job: the response is larger than maxResponseBytes (${LIMIT} bytes); its transfer was cut`);
       await vi.waitFor(() => expect(state.closedEarly).toBe(true), { timeout: 5_000 });
       expect(s.requests).toHaveLength(1);
+    });
+
+    it("a body declared larger than maxResponseBytes is refused before any of it arrives", async () => {
+      const s = await serve((_q, res) => {
+        // Declared, never sent: reading it would wait until the call's time runs out.
+        res.writeHead(200, { "content-type": "application/json", "content-length": String(LIMIT + 1) });
+        res.write("{");
+      });
+      const err = await clientFor(s.url, { maxResponseBytes: LIMIT, maxRetries: 0 }).writes.status("job").catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ResponseTooLargeError);
+    });
+
+    it.each([
+      ["declared", true],
+      ["not declared", false],
+    ])("a body of exactly maxResponseBytes, its length %s, is within it; one byte more is not", async (_what, declare) => {
+      const text = JSON.stringify({ ...STATUS_OK, pad: "x".repeat(100) });
+      const s = await serve((_q, res) => {
+        res.writeHead(200, { "content-type": "application/json", ...(declare && { "content-length": String(Buffer.byteLength(text)) }) });
+        res.end(text);
+      });
+      const size = Buffer.byteLength(text);
+      const { data } = await clientFor(s.url, { maxResponseBytes: size }).writes.status("job").withResponse();
+      expect(data).toEqual({ ...STATUS_OK, pad: "x".repeat(100) });
+      expect(await clientFor(s.url, { maxResponseBytes: size - 1 }).writes.status("job").catch((e: unknown) => e)).toBeInstanceOf(ResponseTooLargeError);
+    });
+
+    it.each([
+      ["declared", true],
+      ["not declared", false],
+    ])("an error's response, its length %s, is that of the request, with its URL", async (_what, declare) => {
+      const text = JSON.stringify({ error: { code: "busy", message: "try later" } });
+      const s = await serve((_q, res) => {
+        res.writeHead(500, { "content-type": "application/json", ...(declare && { "content-length": String(Buffer.byteLength(text)) }) });
+        res.end(text);
+      });
+      const err = (await clientFor(s.url, { maxRetries: 0 }).writes.status("job").catch((e: unknown) => e)) as InternalServerError;
+      expect(err).toBeInstanceOf(InternalServerError);
+      expect(err.response?.url).toBe(`${s.url}/v1/admin/write-status/job`);
+      expect(err.response?.status).toBe(500);
+    });
+
+    it.each([
+      ["an empty body", {}, "", "no content type"],
+      ["an empty body declared as such", { "content-length": "0" }, "", "no content type"],
+      ["HTML", { "content-type": "text/html" }, "<html>busy</html>", "text/html"],
+      ["blank", { "content-type": "application/json" }, "  \n ", "application/json"],
+    ])("a 200 with %s is an InvalidResponseError saying what came instead of JSON", async (_what, headers, body, said) => {
+      const s = await serve((_q, res) => {
+        res.writeHead(200, headers);
+        res.end(body);
+      });
+      const err = (await clientFor(s.url).writes.status("job").catch((e: unknown) => e)) as InvalidResponseError;
+      expect(err).toBeInstanceOf(InvalidResponseError);
+      expect(err.message).toBe(`200 GET /v1/admin/write-status/job: the response is not the JSON the spec promises (${said})`);
     });
 
     it("the limit is per client with a per-call override, and defaults to 32 MiB", async () => {

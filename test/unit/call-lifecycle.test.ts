@@ -222,6 +222,19 @@ describe("base URLs", () => {
     },
   );
 
+  it("drops every trailing slash, so paths are joined with one", async () => {
+    const seen: string[] = [];
+    const propexo = client(
+      async (r) => {
+        seen.push(r.url);
+        return json(200, STATUS);
+      },
+      { baseUrl: "https://api.example.com/base///", rateLimit: false },
+    );
+    await propexo.writes.status("job_1");
+    expect(seen).toEqual(["https://api.example.com/base/v1/admin/write-status/job_1"]);
+  });
+
   it.each([
     "http://localhost.example.com",
     "http://mylocalhost",
