@@ -107,13 +107,15 @@ class Inflate extends Transform {
       this.#inner.on("data", (out: Buffer) => this.push(out));
       this.#inner.on("error", (error) => this.destroy(error));
     }
+    // Bytes after the end of the deflate stream are dropped, as fetch drops them.
+    if (this.#inner.readableEnded) return done();
     this.#inner.write(chunk, done);
   }
 
   override _final(done: (error?: Error | null) => void): void {
     // This stream ends (Transform ends it after `done`) once the inner one has given its last output.
     // Stryker disable next-line ConditionalExpression: with sync flushing, each write's output is out before its callback, so end() adds none; waiting keeps it so whatever the flush.
-    if (!this.#inner) return done();
+    if (!this.#inner || this.#inner.readableEnded) return done();
     this.#inner.once("end", () => done());
     this.#inner.end();
   }

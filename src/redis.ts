@@ -49,7 +49,7 @@ export interface SharedRateLimitOptions extends RateLimitOptions {
    * comes within this time is booked in the same step and sent when it comes, without asking Redis
    * again, so that a process with several calls waiting sends them on time when a window opens
    * rather than one Redis round trip apart. A booked turn stands: a 429 seen in the meantime does
-   * not withdraw it. 0 books nothing ahead.
+   * not withdraw it. 0 books nothing ahead; at most windowMs.
    */
   reserveAheadMs?: number | undefined;
   /**
@@ -120,7 +120,8 @@ export function sharedRateLimit(options: SharedRateLimitOptions): PacerFactory {
   for (const [field, value] of Object.entries({ windowMs, stepTimeoutMs, probeIntervalMs, inFlightMs })) {
     check(field, value, value > 0 && value < Infinity, "must be a positive number of milliseconds");
   }
-  check("reserveAheadMs", reserveAheadMs, reserveAheadMs >= 0 && reserveAheadMs < Infinity, "must be a number of milliseconds ≥ 0");
+  // No further than a window: a booking must not outlive the budget's key, nor the call that waits for it.
+  check("reserveAheadMs", reserveAheadMs, reserveAheadMs >= 0 && reserveAheadMs <= windowMs, "must be a number of milliseconds from 0 to windowMs");
   check("processes", processes, Number.isInteger(processes) && processes > 0, "must be a whole number ≥ 1");
   if (typeof prefix !== "string") throw new TypeError(`sharedRateLimit: options.prefix must be a string, received ${typeof prefix}`);
   const settings = { redis, requestsPerMinute, windowMs, stepTimeoutMs, probeIntervalMs, reserveAheadMs, processes, inFlightMs };
@@ -168,6 +169,8 @@ class SharedPacer implements Pacer<SharedTicket | undefined> {
   /** Calls waiting for their turn, in order, and whether a loop is handing out turns. */
   #waiters: Waiter[] = [];
   #pumping = false;
+  /** When (performance.now()) the last turn handed out or booked is handed over: turns go in order. */
+  #lastHand = -Infinity;
   /** Cuts the pump's sleep short. */
   #wake: AbortController | undefined;
   /** The pacer of this process while Redis is unreachable, with the calls it let through. */
@@ -244,9 +247,15 @@ class SharedPacer implements Pacer<SharedTicket | undefined> {
    * Gives the first waiting call its turn, now or, when booked ahead, after `delay` ms; false when
    * none is waiting any more.
    */
-  #hand(ticket: SharedTicket, delay = 0): boolean {
+  #hand(ticket: SharedTicket, booked = 0): boolean {
     const waiter = this.#waiters.shift();
     if (!waiter) return false;
+    // Never before a turn handed out earlier, even one Redis gave a later instant (a booked call
+    // can move the 80% line): later than its turn is always within the budget, as the call counts
+    // from its turn until its answer.
+    const now = performance.now();
+    this.#lastHand = Math.max(now + booked, this.#lastHand);
+    const delay = this.#lastHand - now;
     if (delay > 0) {
       const timer = setTimeout(() => {
         waiter.booked = undefined;
@@ -369,7 +378,8 @@ class SharedPacer implements Pacer<SharedTicket | undefined> {
           timer = setTimeout(() => reject(new StepTimeout(`no answer within ${s.stepTimeoutMs} ms`)), s.stepTimeoutMs);
         }),
       ])) as string[];
-      if (!Array.isArray(reply) || !["1", "0", "-1"].includes(String(reply[0]))) throw new Error(`unexpected answer ${JSON.stringify(reply)?.slice(0, 100)}`);
+      const known = Array.isArray(reply) && (reply[0] === "-1" || ((reply[0] === "1" || reply[0] === "0") && !Number.isNaN(num(reply[1]))));
+      if (!known) throw new Error(`unexpected answer ${JSON.stringify(reply)?.slice(0, 100)}`);
       if (reply.length >= 5) {
         if (reply[0] === "1") this.#offset = num(reply[1]) - (before + Date.now()) / 2;
         this.#fleet = Math.max(this.#s.processes, Number(reply[2]));
@@ -414,6 +424,7 @@ class SharedPacer implements Pacer<SharedTicket | undefined> {
     // Calls a window old and answered count no more: forget them, so a long outage keeps few.
     for (const t of alone.tickets) if (t.local!.settled && t.local!.at <= wallNow - this.#s.windowMs) alone.tickets.delete(t);
     const live = [...alone.tickets];
+    const inFlight = live.filter((t) => !t.local!.settled);
     // Room for the others' shares, which they may still be sending alone.
     const reserve = (this.#fleet - 1) * Math.max(1, Math.floor(this.#limit / this.#fleet));
     this.#step("merge", [String(reserve), String(live.length), ...this.#entries(live)]).then(
@@ -421,6 +432,9 @@ class SharedPacer implements Pacer<SharedTicket | undefined> {
         if (this.#alone !== alone) return;
         for (const t of live) t.merged = true;
         this.#alone = undefined;
+        // Redis has these in flight since they were let through: those answered while the merge
+        // was on its way are settled now, or they would count from then until presumed dead.
+        for (const t of inFlight) if (t.local!.settled) this.settle(t);
         // Calls let through while the merge was on its way go in a second one.
         const late = [...alone.tickets].filter((t) => !t.merged);
         for (const t of late) t.merged = true;

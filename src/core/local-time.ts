@@ -30,6 +30,9 @@ export interface WeekdayOptions {
 
 const WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
 const DAY = 86_400_000;
+/** The instants appointmentSlot reads: from 0001-01-02 to 9999-12-31, 00:00 UTC. */
+const FIRST = -62_135_510_400_000;
+const LAST = 253_402_214_400_000;
 const DATE = /^(\d{4})-(\d\d)-(\d\d)$/;
 const TIME = /^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$/;
 
@@ -73,8 +76,11 @@ export function instantAt(local: LocalDateTime, timeZone: string): Date {
   // Offsets on either side of any clock change near the target (changes are months apart).
   // Offsets reach from 12 hours behind UTC to 14 ahead, so the instant lies within 14 hours of
   // `target` read as UTC: a day either side is safely before and after it.
-  const before = wallAt(target - DAY, timeZone) - (target - DAY);
-  const after = wallAt(target + DAY, timeZone) - (target + DAY);
+  // Within the instants appointmentSlot reads, at the ends of the calendar.
+  const early = Math.max(target - DAY, FIRST);
+  const late = Math.min(target + DAY, LAST);
+  const before = wallAt(early, timeZone) - early;
+  const after = wallAt(late, timeZone) - late;
   const fits = [target - before, target - after].filter((ms) => wallAt(ms, timeZone) === target);
   return new Date(fits.length ? Math.min(...fits) : target - before);
 }

@@ -517,7 +517,7 @@ export class Core {
     if (status < 200 || status > 599) return refuse(new InvalidResponseError({ status, headers, request, response, message: badStatus(status) }));
     const declared = headers.get("content-length");
     // fetch decodes content-encoding, so only an unencoded body's declared length is its real one.
-    const length = declared !== null && !headers.has("content-encoding") ? +declared : NaN;
+    const length = declared !== null && /^\d+$/.test(declared) && !headers.has("content-encoding") ? +declared : NaN;
     let result = response;
     // A body of a known length within the limit is handed on as it is; one past it is refused
     // before it is read; any other (no length, or one that is no number) is read, and cut off at the limit.

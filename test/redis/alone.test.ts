@@ -34,7 +34,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-type Mode = "up" | "down" | "silent" | { answer: unknown } | { slow: string; ms: number };
+type Mode = "up" | "down" | "silent" | { answer: unknown } | { hold: string; until: Promise<unknown> };
 
 /** The real Redis behind a switch; `ops` lists each step asked, by its operation. */
 function switchable(mode: Mode = "up") {
@@ -45,7 +45,7 @@ function switchable(mode: Mode = "up") {
     if (m === "down") return Promise.reject(new Error("connection lost"));
     if (m === "silent") return new Promise(() => {});
     if (typeof m === "object" && "answer" in m) return Promise.resolve(m.answer);
-    if (typeof m === "object" && m.slow === args[0]) return new Promise((r) => setTimeout(r, m.ms)).then(run);
+    if (typeof m === "object" && m.hold === args[0]) return m.until.then(run);
     return run();
   };
   const redis: RedisScripting = {
@@ -150,6 +150,8 @@ describe("a process pacing alone", () => {
     ["an unknown verdict", ["x"], 'unexpected answer ["x"]'],
     ["a string", "OK", 'unexpected answer "OK"'],
     ["a number as the verdict", [2, "0"], 'unexpected answer [2,"0"]'],
+    ["a wait that is no number", ["0"], 'unexpected answer ["0"]'],
+    ["a time that is no number", ["1", "soon"], 'unexpected answer ["1","soon"]'],
     ["a long answer, shown to 100 characters", Array(40).fill("1234"), `unexpected answer ${JSON.stringify(Array(40).fill("1234")).slice(0, 100)}`],
   ])("takes an answer it cannot read as Redis failing: %s", async (_what, answer, reason) => {
     const { url, arrivals } = await api();
@@ -170,11 +172,13 @@ describe("a process pacing alone", () => {
     const send = client(url, redis, logger, { stepTimeoutMs: 5000 }, token);
     await send({ event_id: "before" });
     await new Promise((r) => setTimeout(r, 60));
-    // The way back is slow: the next call starts it, and calls keep going alone meanwhile.
-    state.mode = { slow: "merge", ms: 300 };
+    // The way back is held up: the next call starts it, and calls keep going alone meanwhile.
+    let release!: (v: unknown) => void;
+    state.mode = { hold: "merge", until: new Promise((r) => (release = r)) };
     await send({ event_id: "meanwhile-1" });
     await send({ event_id: "meanwhile-2" });
     expect(backLines(lines)).toEqual([]);
+    release(undefined);
     await until(() => backLines(lines).length > 0);
     await until(() => state.ops.filter((op) => op === "merge").length >= 2);
     let budget = await held(token);

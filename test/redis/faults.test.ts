@@ -10,8 +10,8 @@ import { requireRedis, startRedis, type RedisServer } from "./kit.js";
 const LIMIT = 20;
 const WINDOW_MS = 1000;
 const WORKERS = 4;
-/** Enough to outlast the faults below: five windows' worth, so that calls are left to rejoin with. */
-const FAULT_CALLS = 25;
+/** Enough to outlast the faults below: six windows' worth, so that calls are left to rejoin with. */
+const FAULT_CALLS = 30;
 const SECRET = "fault-test-secret-0123456789abcdef-0123456789";
 
 const servers: { close: () => Promise<void> }[] = [];

@@ -120,9 +120,10 @@ describe("options", () => {
     ["a step time of 0", { stepTimeoutMs: 0 }, /options.stepTimeoutMs must be a positive number of milliseconds, received 0/],
     ["an endless window", { windowMs: Infinity }, /options.windowMs must be a positive number of milliseconds, received Infinity/],
     ["2.5 processes", { processes: 2.5 }, /options.processes must be a whole number ≥ 1, received 2.5/],
-    ["a negative booking horizon", { reserveAheadMs: -1 }, /options.reserveAheadMs must be a number of milliseconds ≥ 0, received -1/],
-    ["an endless booking horizon", { reserveAheadMs: Infinity }, /options.reserveAheadMs must be a number of milliseconds ≥ 0, received Infinity/],
-    ["a booking horizon that is not a number", { reserveAheadMs: Number.NaN }, /options.reserveAheadMs must be a number of milliseconds ≥ 0, received NaN/],
+    ["a negative booking horizon", { reserveAheadMs: -1 }, /options.reserveAheadMs must be a number of milliseconds from 0 to windowMs, received -1/],
+    ["a booking horizon past the window", { windowMs: 1000, reserveAheadMs: 1001 }, /options.reserveAheadMs must be a number of milliseconds from 0 to windowMs, received 1001/],
+    ["an endless booking horizon", { reserveAheadMs: Infinity }, /options.reserveAheadMs must be a number of milliseconds from 0 to windowMs, received Infinity/],
+    ["a booking horizon that is not a number", { reserveAheadMs: Number.NaN }, /options.reserveAheadMs must be a number of milliseconds from 0 to windowMs, received NaN/],
     ["a negative limit", { requestsPerMinute: -1 }, /options.requestsPerMinute must be a positive number, received -1/],
   ])("refuse %s, naming the field and the rule", (_title, bad, message) => {
     const stub: RedisScripting = { evalSha: async () => [], eval: async () => [] };
@@ -198,7 +199,7 @@ describe("turns booked ahead", () => {
       baseUrl: fake.url,
       validate: false,
       logLevel: "off",
-      rateLimit: sharedRateLimit({ redis: watched, secret: SECRET, requestsPerMinute: 1, windowMs: WINDOW_MS, reserveAheadMs: 5 * WINDOW_MS }),
+      rateLimit: sharedRateLimit({ redis: watched, secret: SECRET, requestsPerMinute: 1, windowMs: WINDOW_MS, reserveAheadMs: WINDOW_MS }),
     });
     const { send } = aWrite(propexo);
     await send({ event_id: "first" });
@@ -209,7 +210,14 @@ describe("turns booked ahead", () => {
     // Its turn: a window after the first call's answer, which the server gave before the client saw it.
     expect(second!.at).toBeGreaterThanOrEqual(first!.answeredAt! + WINDOW_MS - 1);
 
-    const key = `propexo:rate-limit:${budgetName(SECRET, TOKEN)}`;
+    // A turn booked far ahead, to cancel: a client of its own with a long window.
+    const LONG = 60_000;
+    const token = "tok_booked_far_ahead";
+    const far = aWrite(
+      new Propexo({ token, baseUrl: fake.url, validate: false, logLevel: "off", rateLimit: sharedRateLimit({ redis: watched, secret: SECRET, requestsPerMinute: 1, windowMs: LONG, reserveAheadMs: LONG }) }),
+    ).send;
+    await far({ event_id: "far-first" });
+    const key = `propexo:rate-limit:${budgetName(SECRET, token)}`;
     const held = async () =>
       (await redis.eval(
         `local out = {}
@@ -218,14 +226,14 @@ describe("turns booked ahead", () => {
         { keys: [key], arguments: [] },
       )) as [string, string, string][];
     const controller = new AbortController();
-    const third = send({ event_id: "third" }, { signal: controller.signal }).catch((e: unknown) => e);
+    const third = far({ event_id: "third" }, { signal: controller.signal }).catch((e: unknown) => e);
     let booked: [string, string, string] | undefined;
     while (!(booked = (await held()).find(([, , settled]) => settled === "0"))) await new Promise((r) => setTimeout(r, 5));
     controller.abort();
     expect(await third).toBeInstanceOf(AbortError);
     // Never sent, yet settled at its booked time: it holds the budget as a call sent then would.
-    while (ops.filter((op) => op === "finish").length < 3) await new Promise((r) => setTimeout(r, 5));
-    expect(arrivals.map((a) => a.event)).toEqual(["first", "second"]);
+    while (ops.filter((op) => op === "finish").length < 4) await new Promise((r) => setTimeout(r, 5));
+    expect(arrivals.map((a) => a.event)).toEqual(["first", "second", "far-first"]);
     expect((await held()).find(([id]) => id === booked![0])).toEqual([booked![0], booked![1], "1"]);
   });
 });

@@ -350,6 +350,12 @@ describe("nodeTransport()", () => {
       expect(empty.fetch).toEqual(empty.node);
     });
 
+    it("a deflate body with bytes after its end gives what the stream holds, as fetch does", async () => {
+      const read = await bothRead(encoded("deflate", Buffer.concat([deflateSync(text), Buffer.from("\r\n")])));
+      expect(read.node).toEqual({ status: 200, body: text });
+      expect(read.fetch).toEqual(read.node);
+    });
+
     it("five codings are undone; a sixth is refused, as fetch refuses it", async () => {
       let five = Buffer.from(text);
       for (let i = 0; i < 5; i++) five = gzipSync(five);

@@ -1,5 +1,5 @@
 // Mapping and logic of the client, with an injected fetch that records each request.
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { STATUS_CLASSES } from "../helpers/error-classes.js";
 import {
   AbortError,
@@ -13,6 +13,7 @@ import {
   PropexoError,
   RateLimitError,
   RequestValidationError,
+  ResponseTooLargeError,
   UnsupportedOperationError,
   WriteFailedError,
   operations,
@@ -269,12 +270,15 @@ describe("response bodies", () => {
 });
 
 describe("options", () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
   it("read the token from PROPEXO_TOKEN, and refuse to start without one", () => {
     vi.stubEnv("PROPEXO_TOKEN", "");
     expect(() => new Propexo({})).toThrow(/options.token is required/);
     vi.stubEnv("PROPEXO_TOKEN", "env_token_123");
     expect(() => new Propexo({ fetch: async () => json(200, {}) })).not.toThrow();
-    vi.unstubAllEnvs();
   });
 
   it.each([
@@ -305,7 +309,12 @@ describe("options", () => {
   it.each([12345, null, ""])("refuse a token that is not a non-empty string (%j)", (token) => {
     vi.stubEnv("PROPEXO_TOKEN", "");
     expect(() => new Propexo({ token: token as never })).toThrow("options.token is required (or set PROPEXO_TOKEN in the environment)");
-    vi.unstubAllEnvs();
+  });
+
+  it.each(["-1", "", "0x10", "1e3"])("read a body whose declared length (%j) is no length, and cut it at maxResponseBytes", async (declared) => {
+    const fetch = async () => new Response(JSON.stringify({ pad: "x".repeat(100) }), { status: 200, headers: { "content-type": "application/json", "content-length": declared } });
+    const err = await new Propexo({ token: TOKEN, fetch, rateLimit: false, logLevel: "off", maxResponseBytes: 50 }).writes.status("job").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ResponseTooLargeError);
   });
 
   it("take a token of one printable character (the pattern's shortest)", () => {

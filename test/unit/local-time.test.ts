@@ -27,6 +27,9 @@ describe("instantAt", () => {
     expect(instantAt({ date: "2024-11-03", time: "20:00" }, "America/New_York").toISOString()).toBe("2024-11-04T01:00:00.000Z");
     expect(instantAt({ date: "2024-03-09", time: "20:00" }, "America/New_York").toISOString()).toBe("2024-03-10T01:00:00.000Z");
     expect(instantAt({ date: "2024-11-02", time: "20:00" }, "America/New_York").toISOString()).toBe("2024-11-03T00:00:00.000Z");
+    // The first and last days appointmentSlot reads.
+    expect(instantAt({ date: "0001-01-02", time: "12:00" }, "UTC").toISOString()).toBe("0001-01-02T12:00:00.000Z");
+    expect(instantAt({ date: "9999-12-30", time: "11:00" }, "UTC").toISOString()).toBe("9999-12-30T11:00:00.000Z");
     // The first years of the calendar are years, not 1900 plus the number.
     expect(instantAt({ date: "0050-06-01", time: "10:00" }, "UTC").toISOString()).toBe("0050-06-01T10:00:00.000Z");
     // Chatham sits 12:45 or 13:45 ahead of UTC, more than half a day: 02:00 there, 45 minutes
