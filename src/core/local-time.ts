@@ -75,8 +75,8 @@ export function instantAt(local: LocalDateTime, timeZone: string): Date {
   const target = wallOf(local, "instantAt");
   // Offsets on either side of any clock change near the target (changes are months apart).
   // Offsets reach from 12 hours behind UTC to 14 ahead, so the instant lies within 14 hours of
-  // `target` read as UTC: a day either side is safely before and after it.
-  // Within the instants appointmentSlot reads, at the ends of the calendar.
+  // `target` read as UTC: a day either side (within the calendar appointmentSlot reads) is safely
+  // before and after it.
   const early = Math.max(target - DAY, FIRST);
   const late = Math.min(target + DAY, LAST);
   const before = wallAt(early, timeZone) - early;
