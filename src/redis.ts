@@ -83,9 +83,12 @@ const SHA = createHash("sha1").update(PACER_SCRIPT).digest("hex");
 const MIN_SECRET_BYTES = 32;
 /** Domain separation: this HMAC names rate-limit budgets and nothing else. */
 const KEY_CONTEXT = "propexo-appointments rate-limit budget v1\0";
+/** The facts of a call that got no answer: a settle without a response. */
+const NO_FACTS = facts(new Headers(), 0, undefined);
 
-function check(field: string, value: number | undefined, ok: boolean, rule: string): void {
-  if (value !== undefined && !ok) throw new TypeError(`sharedRateLimit: options.${field} ${rule}, received ${String(value)}`);
+/** Every option checked has a default, so each has a value here. */
+function check(field: string, value: number, ok: boolean, rule: string): void {
+  if (!ok) throw new TypeError(`sharedRateLimit: options.${field} ${rule}, received ${String(value)}`);
 }
 
 /**
@@ -173,15 +176,21 @@ class SharedPacer implements Pacer<SharedTicket | undefined> {
   #lastHand = -Infinity;
   /** Cuts the pump's sleep short. */
   #wake: AbortController | undefined;
-  /** The pacer of this process while Redis is unreachable, with the calls it let through. */
-  #alone: { limiter: RateLimiter; tickets: Set<SharedTicket> } | undefined;
-  #lastProbe = -Infinity;
+  /**
+   * While Redis is unreachable: the pacer of this process, the calls it let through, and when
+   * (performance.now()) Redis was last asked whether it is back.
+   */
+  #alone: { limiter: RateLimiter; tickets: Set<SharedTicket>; lastProbe: number } | undefined;
   /** What the last answer from Redis said: the limit in force, and how many processes take part. */
   #limit: number;
   #fleet: number;
   /** The calls in the shared log at the last answer, if there was one. */
   #used: number | undefined;
-  /** Redis's clock less this process's (Date.now), from the last answer; for the take deadline. */
+  /**
+   * Redis's clock less this process's (Date.now), from the last answer that carried Redis's time;
+   * for the take deadline. Forgotten when Redis calls a step late that came back in time: this
+   * process's clock has moved, and the next step, without a deadline, learns it again.
+   */
   #offset: number | undefined;
 
   constructor(settings: Settings, log: Logger) {
@@ -217,7 +226,7 @@ class SharedPacer implements Pacer<SharedTicket | undefined> {
           resolve(undefined);
           this.#wake?.abort();
         },
-        { once: true },
+        // An AbortSignal fires "abort" once at most, so the listener needs no { once: true }.
       );
       this.#waiters.push(waiter);
       void this.#pump();
@@ -231,6 +240,7 @@ class SharedPacer implements Pacer<SharedTicket | undefined> {
     try {
       while (this.#waiters.length) {
         const wait = this.#alone ? this.#takeAlone() : await this.#takeShared();
+        // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a sleep of 0 ms only defers the next step to the next turn of the event loop
         if (wait > 0) {
           this.#wake = new AbortController();
           // Woken early when a waiting call is cancelled; while alone, at least every probe interval.
@@ -256,6 +266,7 @@ class SharedPacer implements Pacer<SharedTicket | undefined> {
     const now = performance.now();
     this.#lastHand = Math.max(now + booked, this.#lastHand);
     const delay = this.#lastHand - now;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a timer of 0 ms only hands the turn over on the next turn of the event loop
     if (delay > 0) {
       const timer = setTimeout(() => {
         waiter.booked = undefined;
@@ -283,39 +294,42 @@ class SharedPacer implements Pacer<SharedTicket | undefined> {
   /**
    * One step for the first waiting call; answers how long to wait before asking again when it may
    * not go yet. A turn that comes within reserveAheadMs is booked now. (The
-   * script could admit several calls in one step, as that many local take() would; one at a time
+   * script can admit several calls in one step, as that many local take() would; one at a time
    * keeps the processes interleaved when a window opens, which is what makes their shares fair:
    * with several per step, the first processes to ask drained the window before a process whose
    * timer fired late had asked at all.)
    */
   async #takeShared(): Promise<number> {
     const s = this.#s;
-    const ids = [this.#id()];
+    const id = this.#id();
     const asked = performance.now();
+    // Stryker disable next-line ConditionalExpression: equivalent, without an offset the sum is NaN, which reaches Lua as nan, and no time is past nan: no deadline either way
     const deadline = this.#offset === undefined ? undefined : Date.now() + this.#offset + s.stepTimeoutMs;
     let reply: string[];
     try {
-      reply = await this.#step("take", [arg(deadline), arg(s.reserveAheadMs), ...ids]);
+      reply = await this.#step("take", [arg(deadline), arg(s.reserveAheadMs), id]);
     } catch (error) {
       this.#goAlone(error);
       return 0;
     }
     // Asked again once the turn is within reach of booking.
     if (reply[0] === "0") return num(reply[1]) - s.reserveAheadMs;
-    if (reply[0] !== "1") return 0; // late: ask again
+    if (reply[0] === "-1") {
+      // Late by Redis's clock, yet answered within the step's time: this process's clock moved.
+      this.#offset = undefined;
+      return 0;
+    }
     // The settle reports the answer's time as this step's time plus the time seen to pass since
     // `asked`: never before the true time, whether the turn was now or booked ahead.
-    const sentAt = num(reply[1]);
-    for (const [k, id] of ids.slice(0, Number(reply[5])).entries()) {
-      const ticket: SharedTicket = { id, sentAt, asked };
-      // A call cancelled during the step leaves its turn to the next; with none left, the turn is
-      // settled unused (it counts, as one sent would).
-      if (!this.#hand(ticket, num(reply[6 + k]))) this.settle(ticket);
-    }
+    const ticket: SharedTicket = { id, sentAt: num(reply[1]), asked };
+    // A call cancelled during the step leaves its turn to the next; with none left, the turn is
+    // settled unused (it counts, as one sent would).
+    if (!this.#hand(ticket, num(reply[6]))) this.settle(ticket);
     return 0;
   }
 
   #id(): string {
+    // Stryker disable next-line UpdateOperator: equivalent, counting down names the calls as uniquely
     return `${this.#pid}.${++this.#seq}`;
   }
 
@@ -341,8 +355,9 @@ class SharedPacer implements Pacer<SharedTicket | undefined> {
       if (!ticket.merged) return;
     }
     const { sentAt, asked } = ticket;
+    // Stryker disable next-line ConditionalExpression: equivalent, asked and sentAt are set together, and the script reads an elapsed time only beside a sent time
     const elapsed = asked === undefined ? undefined : performance.now() - asked;
-    this.#send("finish", [ticket.id, ...(ticket.facts ?? ["", "", "0", ""]), arg(sentAt), arg(elapsed)]);
+    this.#send("finish", [ticket.id, ...(ticket.facts ?? NO_FACTS), arg(sentAt), arg(elapsed)]);
   }
 
   /**
@@ -401,12 +416,9 @@ class SharedPacer implements Pacer<SharedTicket | undefined> {
     // The fleet's calls of the last window may all still count at the server: until a window has
     // passed, this process takes its share of what they left (the API's own headers would say so
     // too, but only after the first answers).
-    if (this.#used) {
-      const headers = { "x-ratelimit-limit": String(share), "x-ratelimit-remaining": String(share - Math.ceil(this.#used / this.#fleet)) };
-      limiter.observe(new Headers(headers), 200);
-    }
-    this.#alone = { limiter, tickets: new Set() };
-    this.#lastProbe = performance.now();
+    const left = share - Math.ceil((this.#used ?? 0) / this.#fleet);
+    limiter.observe(new Headers({ "x-ratelimit-limit": String(share), "x-ratelimit-remaining": String(left) }), 200);
+    this.#alone = { limiter, tickets: new Set(), lastProbe: performance.now() };
     const reason = error instanceof Error ? error.message : String(error);
     this.#log.warn(
       `shared rate limit: Redis failed (${reason}); pacing this process alone at ${share} of ${this.#limit} requests a window ` +
@@ -418,8 +430,8 @@ class SharedPacer implements Pacer<SharedTicket | undefined> {
   #probe(): void {
     const alone = this.#alone;
     const now = performance.now();
-    if (!alone || now - this.#lastProbe < this.#s.probeIntervalMs) return;
-    this.#lastProbe = now;
+    if (!alone || now - alone.lastProbe < this.#s.probeIntervalMs) return;
+    alone.lastProbe = now;
     const wallNow = Date.now();
     // Calls a window old and answered count no more: forget them, so a long outage keeps few.
     for (const t of alone.tickets) if (t.local!.settled && t.local!.at <= wallNow - this.#s.windowMs) alone.tickets.delete(t);
