@@ -3,10 +3,11 @@
 // what arrives. Everything runs in this process, so each step of the pacer is seen.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Propexo, type Logger } from "../../src/index.js";
-import { budgetName, sharedRateLimit, type RedisScripting, type SharedRateLimitOptions } from "../../src/redis.js";
+import { sharedRateLimit, type RedisScripting, type SharedRateLimitOptions } from "../../src/redis.js";
 import { sendJson, startServer } from "../helpers/http-server.js";
 import { HAVE_REDIS, connect, requireRedis, startRedis, type RedisServer } from "./kit.js";
 import { maxInAnyWindow } from "./fleet.js";
+import { backLines, failedLines, held as heldIn, recorder, switchable as switchOver, until, type Mode } from "./switch.js";
 import { aWrite } from "./write.js";
 
 const SECRET = "alone-test-secret-0123456789abcdef-0123456789";
@@ -15,7 +16,6 @@ const LIMIT = 20;
 /** A token of its own for each client: pacers of earlier tests may still be settling their last calls. */
 let tokens = 0;
 const newToken = () => `tok_alone_5c1e_${++tokens}`;
-const keyOf = (token: string) => `propexo:rate-limit:${budgetName(SECRET, token)}`;
 
 let server: RedisServer | undefined;
 let real: Awaited<ReturnType<typeof connect>>;
@@ -34,26 +34,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
-type Mode = "up" | "down" | "silent" | { answer: unknown } | { hold: string; until: Promise<unknown> };
-
-/** The real Redis behind a switch; `ops` lists each step asked, by its operation. */
-function switchable(mode: Mode = "up") {
-  const state = { mode, ops: [] as string[] };
-  const guard = (run: () => Promise<unknown>, args: string[]) => {
-    state.ops.push(args[0]!);
-    const m = state.mode;
-    if (m === "down") return Promise.reject(new Error("connection lost"));
-    if (m === "silent") return new Promise(() => {});
-    if (typeof m === "object" && "answer" in m) return Promise.resolve(m.answer);
-    if (typeof m === "object" && m.hold === args[0]) return m.until.then(run);
-    return run();
-  };
-  const redis: RedisScripting = {
-    evalSha: (sha, o) => guard(() => real.evalSha(sha, o), o.arguments),
-    eval: (script, o) => guard(() => real.eval(script, o), o.arguments),
-  };
-  return { redis, state };
-}
+const switchable = (mode?: Mode) => switchOver(() => real, mode);
+const held = (token: string) => heldIn(real, SECRET, token);
 
 /** A fake API that answers every write at once, as a fresh window would, and notes when each came. */
 async function api() {
@@ -64,12 +46,6 @@ async function api() {
   });
   cleanups.push(s.close);
   return { url: s.url, arrivals };
-}
-
-function recorder() {
-  const lines: string[] = [];
-  const logger: Logger = { error: (l) => void lines.push(l), warn: (l) => void lines.push(l), info: (l) => void lines.push(l), debug: () => {} };
-  return { lines, logger };
 }
 
 function client(url: string, redis: RedisScripting, logger: Logger, options: Partial<SharedRateLimitOptions> = {}, token = newToken()) {
@@ -84,29 +60,11 @@ function client(url: string, redis: RedisScripting, logger: Logger, options: Par
   return aWrite(propexo).send;
 }
 
-/** The budget of `token` as Redis holds it: others' calls held for, and each call (id, settled). */
-async function held(token: string) {
-  const out = (await real.eval(
-    `local blob = redis.call('GET', KEYS[1]); if not blob then return {} end
-     local s = cmsgpack.unpack(blob); local out = { tostring(s.foreign) }
-     for _, t in ipairs(s.sent) do out[#out + 1] = t[1] .. ' ' .. tostring(t[3]) end
-     return out`,
-    { keys: [keyOf(token)], arguments: [] },
-  )) as string[];
-  return { foreign: Number(out[0]), calls: out.slice(1) };
-}
-
-const until = async (check: () => boolean) => {
-  while (!check()) await new Promise((r) => setTimeout(r, 10));
-};
-const failedLines = (lines: string[]) => lines.filter((l) => l.includes("Redis failed"));
-const backLines = (lines: string[]) => lines.filter((l) => l.includes("Redis answers again;"));
-
 describe("a process pacing alone", () => {
   it("takes its share of the limit when Redis cannot be reached, says so once, and hands Redis what it sent when it is back", async (ctx) => {
     requireRedis(ctx);
     const { url, arrivals } = await api();
-    const { redis, state } = switchable("down");
+    const { redis, state, steps } = switchable("down");
     const { lines, logger } = recorder();
     const token = newToken();
     const send = client(url, redis, logger, { processes: 4 }, token);
@@ -116,14 +74,21 @@ describe("a process pacing alone", () => {
     expect(failedLines(lines)).toEqual([
       "[propexo] shared rate limit: Redis failed (connection lost); pacing this process alone at 5 of 20 requests a window (1/4) until Redis answers again",
     ]);
+    await new Promise((r) => setTimeout(r, 100));
     state.mode = "up";
     await until(() => backLines(lines).length > 0);
     expect(backLines(lines)).toEqual(["[propexo] shared rate limit: Redis answers again; pacing with the other processes"]);
-    // Redis now holds the five calls sent alone (answered, or about to be), and room for the three others' shares.
-    expect(await held(token)).toEqual({ foreign: 15, calls: Array(5).fill(expect.stringMatching(/ [01]$/)) });
+    // Redis now holds the five calls sent alone (answered, or about to be), and room for the three
+    // others' shares; each call at its own time, at least the 100 ms above before the merge (less
+    // a millisecond of rounding).
+    const budget = await held(token);
+    const mergedAt = Number(steps("merge").find((s) => s.reply)!.reply![1]);
+    expect(budget.foreign).toBe(15);
+    expect(budget.calls).toHaveLength(5);
+    for (const call of budget.calls) expect(call.at).toBeLessThanOrEqual(mergedAt - 99);
     await Promise.all(calls);
     // The last two went through Redis, which let them go once the five were a window old.
-    expect(state.ops.filter((op) => op === "take").length).toBeGreaterThanOrEqual(2);
+    expect(steps("take").length).toBeGreaterThanOrEqual(2);
     expect(maxInAnyWindow(arrivals, WINDOW_MS)).toBe(5);
     expect(arrivals[5]!.at - arrivals[0]!.at).toBeGreaterThanOrEqual(WINDOW_MS - 5);
     expect(failedLines(lines)).toHaveLength(1);
@@ -147,6 +112,7 @@ describe("a process pacing alone", () => {
   });
 
   it.each([
+    ["nothing", undefined, "unexpected answer undefined"],
     ["an unknown verdict", ["x"], 'unexpected answer ["x"]'],
     ["a string", "OK", 'unexpected answer "OK"'],
     ["a number as the verdict", [2, "0"], 'unexpected answer [2,"0"]'],
@@ -165,7 +131,7 @@ describe("a process pacing alone", () => {
   it("adds the calls it let through while its way back was on the wire in a second step", async (ctx) => {
     requireRedis(ctx);
     const { url, arrivals } = await api();
-    const { redis, state } = switchable("down");
+    const { redis, state, steps } = switchable("down");
     const { lines, logger } = recorder();
     // Steps get time enough for the slow way back.
     const token = newToken();
@@ -180,10 +146,11 @@ describe("a process pacing alone", () => {
     expect(backLines(lines)).toEqual([]);
     release(undefined);
     await until(() => backLines(lines).length > 0);
-    await until(() => state.ops.filter((op) => op === "merge").length >= 2);
+    await until(() => steps("merge").length >= 2);
     let budget = await held(token);
     while (budget.calls.length < 3) budget = await new Promise((r) => setTimeout(r, 20)).then(() => held(token));
     expect(arrivals.map((a) => a.event)).toEqual(["before", "meanwhile-1", "meanwhile-2"]);
-    expect(budget).toEqual({ foreign: 0, calls: Array(3).fill(expect.stringMatching(/ 1$/)) });
+    expect(budget.foreign).toBe(0);
+    expect(budget.calls.map((c) => c.settled)).toEqual([true, true, true]);
   });
 });
