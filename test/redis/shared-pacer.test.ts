@@ -117,6 +117,11 @@ describe("options", () => {
     ["a short secret", { secret: "short" }, /options.secret must be a string or bytes of at least 32 bytes, received 5 \(value not shown\)/],
     ["31 bytes of secret", { secret: new Uint8Array(31) }, /received 31 \(value not shown\)/],
     ["no client", { redis: {} }, /options.redis must be a node-redis client/],
+    ["a client without EVAL", { redis: { evalSha: async () => [] } }, /options.redis must be a node-redis client \(evalSha and eval\)/],
+    ["a client without EVALSHA", { redis: { eval: async () => [] } }, /options.redis must be a node-redis client \(evalSha and eval\)/],
+    ["a limit of 0", { requestsPerMinute: 0 }, /options.requestsPerMinute must be a positive number, received 0/],
+    ["no process", { processes: 0 }, /options.processes must be a whole number ≥ 1, received 0/],
+    ["a prefix that is no string", { prefix: 5 }, /options.prefix must be a string, received number/],
     ["a step time of 0", { stepTimeoutMs: 0 }, /options.stepTimeoutMs must be a positive number of milliseconds, received 0/],
     ["an endless window", { windowMs: Infinity }, /options.windowMs must be a positive number of milliseconds, received Infinity/],
     ["2.5 processes", { processes: 2.5 }, /options.processes must be a whole number ≥ 1, received 2.5/],
@@ -133,6 +138,11 @@ describe("options", () => {
     } catch (error) {
       expect(String(error)).not.toContain("short");
     }
+  });
+
+  it("accept a booking horizon from 0 to a whole window", () => {
+    const stub: RedisScripting = { evalSha: async () => [], eval: async () => [] };
+    for (const reserveAheadMs of [0, 1000]) expect(typeof sharedRateLimit({ redis: stub, secret: SECRET, windowMs: 1000, reserveAheadMs })).toBe("function");
   });
 });
 
