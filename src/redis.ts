@@ -188,8 +188,9 @@ class SharedPacer implements Pacer<SharedTicket | undefined> {
   #used: number | undefined;
   /**
    * Redis's clock less this process's (Date.now), from the last answer that carried Redis's time;
-   * for the take deadline. Forgotten when Redis calls a step late that came back in time: this
-   * process's clock has moved, and the next step, without a deadline, learns it again.
+   * for the take deadline. A step Redis calls late that still came back in time means this
+   * estimate was off (this process's clock jumped, or a slow step skewed it): the late answer
+   * carries Redis's time too, so the next step asks with a deadline that holds.
    */
   #offset: number | undefined;
 
@@ -240,7 +241,6 @@ class SharedPacer implements Pacer<SharedTicket | undefined> {
     try {
       while (this.#waiters.length) {
         const wait = this.#alone ? this.#takeAlone() : await this.#takeShared();
-        // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a sleep of 0 ms only defers the next step to the next turn of the event loop
         if (wait > 0) {
           this.#wake = new AbortController();
           // Woken early when a waiting call is cancelled; while alone, at least every probe interval.
@@ -266,7 +266,6 @@ class SharedPacer implements Pacer<SharedTicket | undefined> {
     const now = performance.now();
     this.#lastHand = Math.max(now + booked, this.#lastHand);
     const delay = this.#lastHand - now;
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a timer of 0 ms only hands the turn over on the next turn of the event loop
     if (delay > 0) {
       const timer = setTimeout(() => {
         waiter.booked = undefined;
@@ -303,7 +302,6 @@ class SharedPacer implements Pacer<SharedTicket | undefined> {
     const s = this.#s;
     const id = this.#id();
     const asked = performance.now();
-    // Stryker disable next-line ConditionalExpression: equivalent, without an offset the sum is NaN, which reaches Lua as nan, and no time is past nan: no deadline either way
     const deadline = this.#offset === undefined ? undefined : Date.now() + this.#offset + s.stepTimeoutMs;
     let reply: string[];
     try {
@@ -314,11 +312,7 @@ class SharedPacer implements Pacer<SharedTicket | undefined> {
     }
     // Asked again once the turn is within reach of booking.
     if (reply[0] === "0") return num(reply[1]) - s.reserveAheadMs;
-    if (reply[0] === "-1") {
-      // Late by Redis's clock, yet answered within the step's time: this process's clock moved.
-      this.#offset = undefined;
-      return 0;
-    }
+    if (reply[0] === "-1") return 0; // late: ask again, with the clock the answer gave
     // The settle reports the answer's time as this step's time plus the time seen to pass since
     // `asked`: never before the true time, whether the turn was now or booked ahead.
     const ticket: SharedTicket = { id, sentAt: num(reply[1]), asked };
@@ -355,7 +349,6 @@ class SharedPacer implements Pacer<SharedTicket | undefined> {
       if (!ticket.merged) return;
     }
     const { sentAt, asked } = ticket;
-    // Stryker disable next-line ConditionalExpression: equivalent, asked and sentAt are set together, and the script reads an elapsed time only beside a sent time
     const elapsed = asked === undefined ? undefined : performance.now() - asked;
     this.#send("finish", [ticket.id, ...(ticket.facts ?? NO_FACTS), arg(sentAt), arg(elapsed)]);
   }
@@ -393,10 +386,11 @@ class SharedPacer implements Pacer<SharedTicket | undefined> {
           timer = setTimeout(() => reject(new StepTimeout(`no answer within ${s.stepTimeoutMs} ms`)), s.stepTimeoutMs);
         }),
       ])) as string[];
-      const known = Array.isArray(reply) && (reply[0] === "-1" || ((reply[0] === "1" || reply[0] === "0") && !Number.isNaN(num(reply[1]))));
+      const known = Array.isArray(reply) && (reply[0] === "1" || reply[0] === "0" || reply[0] === "-1") && !Number.isNaN(num(reply[1]));
       if (!known) throw new Error(`unexpected answer ${JSON.stringify(reply)?.slice(0, 100)}`);
+      // "1" and "-1" carry Redis's time; "0" a wait.
+      if (reply[0] !== "0") this.#offset = num(reply[1]) - (before + Date.now()) / 2;
       if (reply.length >= 5) {
-        if (reply[0] === "1") this.#offset = num(reply[1]) - (before + Date.now()) / 2;
         this.#fleet = Math.max(this.#s.processes, Number(reply[2]));
         this.#limit = num(reply[3]);
         this.#used = Number(reply[4]);

@@ -25,7 +25,7 @@
 //   observe: limit, remaining, status, retryAfterMs
 //   merge:   reserve, count, then count × (id, age ms, settled 0/1)
 // Replies: take → { "1", now, ..., admitted, then each admitted call's delay ms (0: now) } when
-//          the first n ids may go, { "0", wait ms, ... } when none may, { "-1" } late; the others
+//          the first n ids may go, { "0", wait ms, ... } when none may, { "-1", now } late; the others
 //          { "1", now, ... }; where "..." is the processes seen lately, the limit in force and the
 //          calls in the log.
 import { retryPolicy } from "../core/retry.js";
@@ -128,7 +128,7 @@ end
 
 if op == 'take' then
   local deadline = tonumber(ARGV[7])
-  if deadline and now > deadline then return { '-1' } end
+  if deadline and now > deadline then return { '-1', fmt(now) } end
   local ahead = tonumber(ARGV[8]) or 0
   local admitted, wait, delays = 0, 0, {}
   for i = 9, #ARGV do
