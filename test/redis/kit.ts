@@ -2,8 +2,8 @@
 // notice on a developer's machine, a failure under CI=true, as for Chromium in the package tier)
 // and a node-redis client that never throws its connection errors at the test process.
 import { createClient } from "redis";
-import type { TestContext } from "vitest";
-import { REDIS_SERVER, redisServerAvailable } from "../helpers/redis-server.mjs";
+import { afterAll, afterEach, beforeAll, type TestContext } from "vitest";
+import { REDIS_SERVER, redisServerAvailable, startRedis, type RedisServer } from "../helpers/redis-server.mjs";
 
 export { startRedis, type RedisServer } from "../helpers/redis-server.mjs";
 
@@ -24,4 +24,32 @@ export async function connect(url: string) {
   client.on("error", () => {});
   await client.connect();
   return client;
+}
+
+/**
+ * A redis-server of the test file's own and a client of it, when redis-server is installed: after
+ * each test its `cleanups` run and Redis is emptied; after the file both stop.
+ */
+export function useRedis() {
+  let server: RedisServer | undefined;
+  let client: Awaited<ReturnType<typeof connect>> | undefined;
+  const cleanups: (() => Promise<unknown>)[] = [];
+  beforeAll(async () => {
+    if (!HAVE_REDIS) return;
+    server = await startRedis();
+    client = await connect(server.url);
+  });
+  afterEach(async () => {
+    await Promise.all(cleanups.splice(0).map((fn) => fn()));
+    await client?.flushAll();
+  });
+  afterAll(async () => {
+    await client?.close();
+    await server?.stop();
+  });
+  return {
+    /** The client; only once the file's tests run, and only with redis-server installed. */
+    client: () => client!,
+    cleanups,
+  };
 }
