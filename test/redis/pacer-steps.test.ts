@@ -59,6 +59,30 @@ describe("the Pacer contract, used directly", () => {
     expect(lines).toEqual([]);
   });
 
+  it("gives no turn for a signal already aborted, and asks Redis nothing", async (ctx) => {
+    requireRedis(ctx);
+    const { redis, state } = switchable();
+    const { pacer } = pacerOf(redis);
+    expect(await pacer.acquire(AbortSignal.abort())).toBeUndefined();
+    expect(state.steps).toEqual([]);
+  });
+
+  it("gives up a turn booked ahead at once when its signal fires, and settles it unused", async (ctx) => {
+    requireRedis(ctx);
+    const { redis, steps } = switchable();
+    const { pacer, token } = pacerOf(redis, { requestsPerMinute: 1, windowMs: 60_000, reserveAheadMs: 60_000 });
+    pacer.settle(await pacer.acquire());
+    const controller = new AbortController();
+    const booked = pacer.acquire(controller.signal);
+    // Booked for a window after the first call's answer, a minute away.
+    await until(() => steps("take")[1]?.reply !== undefined);
+    expect(Number(steps("take")[1]!.reply![6])).toBeGreaterThan(0);
+    controller.abort();
+    expect(await booked).toBeUndefined();
+    await until(async () => (await held(token)).calls.every((c) => c.settled));
+    expect((await held(token)).calls).toHaveLength(2);
+  });
+
   it("learns from an answer observed without a call: through Redis while it answers, alone while it does not", async (ctx) => {
     requireRedis(ctx);
     const { redis, state, steps } = switchable();
@@ -218,15 +242,13 @@ describe("what the pacer makes of Redis's answers", () => {
     const one = pacerOf(busy.redis);
     one.pacer.settle(await one.pacer.acquire());
     expect(failedLines(one.lines)).toEqual([warning(20, 20, 1, "BUSY Redis is busy running a script")]);
-    expect(busy.state.steps).toHaveLength(1);
+    expect(busy.state.steps.map((s) => s.via)).toEqual([["evalSha"]]);
 
     const forgot = switchable({ evalShaFails: "NOSCRIPT No matching script. Please use EVAL." });
     const two = pacerOf(forgot.redis);
     two.pacer.settle(await two.pacer.acquire());
-    expect(forgot.state.steps.slice(0, 2).map((s) => [s.args[0], s.reply?.[0]])).toEqual([
-      ["take", undefined],
-      ["take", "1"],
-    ]);
+    const [take] = forgot.state.steps;
+    expect([take!.args[0], take!.via, take!.reply?.[0]]).toEqual(["take", ["evalSha", "eval"], "1"]);
     expect(two.lines).toEqual([]);
   });
 

@@ -23,6 +23,8 @@ export type Mode =
 export interface Step {
   /** The script's ARGV: the operation, the common context, then the operation's own. */
   args: string[];
+  /** How the pacer asked: EVALSHA, then EVAL too when Redis had not loaded the script. */
+  via: ("evalSha" | "eval")[];
   /** Redis's answer, once it came. */
   reply?: string[];
 }
@@ -30,11 +32,19 @@ export interface Step {
 /** `real` behind a switch; `state.steps` lists each step asked, in order, with Redis's answer. */
 export function switchable(real: () => Client, mode: Mode = "up") {
   const state = { mode, steps: [] as Step[] };
+  // The pacer retries a step with EVAL, with the same arguments, when EVALSHA finds no script: one
+  // step, whichever test of a file runs first and so meets a Redis that has not loaded it yet.
+  const byArgs = new WeakMap<string[], Step>();
   const guard = (run: () => Promise<unknown>, args: string[], via: "evalSha" | "eval") => {
-    const step: Step = { args };
-    state.steps.push(step);
-    const m = state.mode;
+    let step = via === "eval" ? byArgs.get(args) : undefined;
+    if (step) step.via.push(via);
+    else {
+      step = { args, via: [via] };
+      byArgs.set(args, step);
+      state.steps.push(step);
+    }
     const record = (reply: unknown) => ((step.reply = reply as string[]), reply);
+    const m = state.mode;
     if (m === "down") return Promise.reject(new Error("connection lost"));
     if (m === "silent") return new Promise(() => {});
     if (typeof m === "object" && "answer" in m) return Promise.resolve(m.answer);
