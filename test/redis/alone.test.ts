@@ -5,9 +5,9 @@ import { describe, expect, it } from "vitest";
 import { Propexo, type Logger } from "../../src/index.js";
 import { sharedRateLimit, type RedisScripting, type SharedRateLimitOptions } from "../../src/redis.js";
 import { sendJson, startServer } from "../helpers/http-server.js";
-import { requireRedis, useRedis } from "./kit.js";
+import { requireRedis } from "./kit.js";
 import { maxInAnyWindow } from "./fleet.js";
-import { backLines, failedLines, held as heldIn, recorder, switchable as switchOver, until, type Mode } from "./switch.js";
+import { aloneWarning, backLines, failedLines, recorder, redisBehindSwitch, until } from "./switch.js";
 import { aWrite } from "./write.js";
 
 const SECRET = "alone-test-secret-0123456789abcdef-0123456789";
@@ -17,12 +17,7 @@ const LIMIT = 20;
 let tokens = 0;
 const newToken = () => `tok_alone_5c1e_${++tokens}`;
 
-const tier = useRedis();
-const real = tier.client;
-const cleanups = tier.cleanups;
-
-const switchable = (mode?: Mode) => switchOver(real, mode);
-const held = (token: string) => heldIn(real(), SECRET, token);
+const { cleanups, switchable, held } = redisBehindSwitch(SECRET);
 
 /** A fake API that answers every write at once, as a fresh window would, and notes when each came. */
 async function api() {
@@ -59,7 +54,7 @@ describe("a process pacing alone", () => {
     // A quarter of the limit: five go at once; the other two wait.
     await until(() => arrivals.length >= 5);
     expect(failedLines(lines)).toEqual([
-      "[propexo] shared rate limit: Redis failed (connection lost); pacing this process alone at 5 of 20 requests a window (1/4) until Redis answers again",
+      `[propexo] ${aloneWarning(5, 20, 4)}`,
     ]);
     await new Promise((r) => setTimeout(r, 200));
     state.mode = "up";
@@ -92,7 +87,7 @@ describe("a process pacing alone", () => {
     // The whole limit is this process's (one process seen), less the 12 calls of this window.
     await Promise.all(Array.from({ length: 10 }, (_, n) => send({ event_id: `alone-${n}` })));
     expect(failedLines(lines)).toEqual([
-      "[propexo] shared rate limit: Redis failed (connection lost); pacing this process alone at 20 of 20 requests a window (1/1) until Redis answers again",
+      `[propexo] ${aloneWarning(20, 20, 1)}`,
     ]);
     expect(maxInAnyWindow(arrivals, WINDOW_MS)).toBeLessThanOrEqual(LIMIT);
     expect(arrivals).toHaveLength(22);
@@ -113,7 +108,7 @@ describe("a process pacing alone", () => {
     const { lines, logger } = recorder();
     await client(url, redis, logger)({ event_id: "e" });
     expect(arrivals).toHaveLength(1);
-    expect(failedLines(lines)).toEqual([`[propexo] shared rate limit: Redis failed (${reason}); pacing this process alone at 20 of 20 requests a window (1/1) until Redis answers again`]);
+    expect(failedLines(lines)).toEqual([`[propexo] ${aloneWarning(20, 20, 1, reason)}`]);
   });
 
   it("adds the calls it let through while its way back was on the wire in a second step", async (ctx) => {

@@ -50,6 +50,8 @@ export function useRedis() {
   return {
     /** The client; only once the file's tests run, and only with redis-server installed. */
     client: () => client!,
+    /** The server's address, under the same conditions. */
+    url: () => server!.url,
     cleanups,
   };
 }

@@ -8,8 +8,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { Propexo, type Logger, type Pacer } from "../../src/index.js";
 import { sharedRateLimit, type RedisScripting, type SharedRateLimitOptions } from "../../src/redis.js";
 import { sendJson, startServer } from "../helpers/http-server.js";
-import { requireRedis, useRedis } from "./kit.js";
-import { backLines, failedLines, held as heldIn, recorder, switchable as switchOver, until, type Mode } from "./switch.js";
+import { requireRedis } from "./kit.js";
+import { aloneWarning as warning, backLines, failedLines, recorder, redisBehindSwitch, until } from "./switch.js";
 import { aWrite } from "./write.js";
 
 const SECRET = "pacer-steps-test-secret-0123456789abcdef-0123";
@@ -18,21 +18,14 @@ const LIMIT = 20;
 let tokens = 0;
 const newToken = () => `tok_steps_9a7e_${++tokens}`;
 
-const tier = useRedis();
-const real = tier.client;
-const cleanups = tier.cleanups;
+const { client: real, cleanups, switchable, held } = redisBehindSwitch(SECRET);
 afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const switchable = (mode?: Mode) => switchOver(real, mode);
-const held = (token: string) => heldIn(real(), SECRET, token);
 const direct = (): RedisScripting => ({ evalSha: (sha, o) => real().evalSha(sha, o), eval: (script, o) => real().eval(script, o) });
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** What a pacer logs on losing Redis (the client puts "[propexo] " before it). */
-const warning = (share: number, limit: number, fleet: number, reason = "connection lost") =>
-  `shared rate limit: Redis failed (${reason}); pacing this process alone at ${share} of ${limit} requests a window (1/${fleet}) until Redis answers again`;
 
 /** A shared pacer used directly, as the client uses it, with its log lines. */
 function pacerOf(redis: RedisScripting, options: Partial<SharedRateLimitOptions> = {}, token = newToken()) {

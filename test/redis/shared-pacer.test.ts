@@ -3,34 +3,25 @@
 // answers, a cancelled call, and a worker that dies in the middle of its calls.
 import { createHash } from "node:crypto";
 import { inspect } from "node:util";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { AbortError, Propexo, type Logger } from "../../src/index.js";
 import { budgetName, sharedRateLimit, type RedisScripting, type SharedRateLimitOptions } from "../../src/redis.js";
 import { PACER_SCRIPT, num, stepArguments } from "../../src/redis/script.js";
 import { sendJson, startServer } from "../helpers/http-server.js";
 import { startFleet, startPolicyServer, stopFleet, type Worker } from "./fleet.js";
-import { HAVE_REDIS, connect, requireRedis, startRedis, type RedisServer } from "./kit.js";
+import { HAVE_REDIS, requireRedis, useRedis } from "./kit.js";
 import { aWrite } from "./write.js";
 
 const SECRET = "shared-pacer-test-secret-0123456789abcdef";
 const TOKEN = "tok_shared_pacer_4f9d2c";
 const WINDOW_MS = 1000;
 
-let server: RedisServer | undefined;
-let redis: Awaited<ReturnType<typeof connect>>;
-const cleanups: (() => Promise<unknown>)[] = [];
-beforeAll(async () => {
-  if (!HAVE_REDIS) return;
-  server = await startRedis();
-  redis = await connect(server.url);
-});
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).map((fn) => fn()));
-  if (redis) await redis.flushAll();
-});
-afterAll(async () => {
-  await redis?.close();
-  await server?.stop();
+const tier = useRedis();
+const cleanups = tier.cleanups;
+/** The tier's client, under the name the options give it. */
+let redis: ReturnType<typeof tier.client>;
+beforeAll(() => {
+  if (HAVE_REDIS) redis = tier.client();
 });
 
 /** A fake API answering every write at once with the rate-limit headers of a fresh window. */
@@ -263,7 +254,7 @@ describe("a worker that dies in the middle of its calls", () => {
     fake.withheld.add("7"); // its calls reach the server and are never answered
     const token = "tok_dead_worker";
     workers = await startFleet([
-      { worker: 7, api: fake.url, token, calls: limit, limit, windowMs: WINDOW_MS, redisUrl: server!.url, secret: SECRET, stepTimeoutMs: 2000 },
+      { worker: 7, api: fake.url, token, calls: limit, limit, windowMs: WINDOW_MS, redisUrl: tier.url(), secret: SECRET, stepTimeoutMs: 2000 },
     ]);
     while (fake.arrivals.length < limit) await new Promise((r) => setTimeout(r, 20));
     workers[0]!.child.kill("SIGKILL");

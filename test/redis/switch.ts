@@ -3,7 +3,7 @@
 // step and its answer; a reader of what Redis holds for a budget; a recorder of log lines.
 import type { Logger } from "../../src/index.js";
 import { budgetName, type RedisScripting } from "../../src/redis.js";
-import type { connect } from "./kit.js";
+import { useRedis, type connect } from "./kit.js";
 
 type Client = Awaited<ReturnType<typeof connect>>;
 
@@ -94,6 +94,24 @@ export function recorder() {
 export async function until(check: () => boolean | Promise<boolean>): Promise<void> {
   while (!(await check())) await new Promise((r) => setTimeout(r, 10));
 }
+
+/**
+ * The file's own redis-server (./kit.ts useRedis), with a switch over it and a reader of what it
+ * holds for a budget named under `secret`.
+ */
+export function redisBehindSwitch(secret: string) {
+  const tier = useRedis();
+  return {
+    client: tier.client,
+    cleanups: tier.cleanups,
+    switchable: (mode?: Mode) => switchable(tier.client, mode),
+    held: (token: string) => held(tier.client(), secret, token),
+  };
+}
+
+/** What a pacer logs on losing Redis (a client puts "[propexo] " before it). */
+export const aloneWarning = (share: number, limit: number, fleet: number, reason = "connection lost") =>
+  `shared rate limit: Redis failed (${reason}); pacing this process alone at ${share} of ${limit} requests a window (1/${fleet}) until Redis answers again`;
 
 export const failedLines = (lines: string[]) => lines.filter((l) => l.includes("Redis failed"));
 export const backLines = (lines: string[]) => lines.filter((l) => l.includes("Redis answers again;"));
