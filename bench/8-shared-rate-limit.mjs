@@ -4,7 +4,8 @@
 // K = 4N writes at once (N per worker). Compared: four local pacers (each believes it owns the
 // budget), the shared pacer of propexo-appointments/redis on a real redis-server, and the best
 // schedule the policy allows (benchmark 1's analytic one). Also: the cost of the Redis step on
-// loopback, and the shared fleet with Redis killed mid-run.
+// loopback, and the shared fleet with Redis killed mid-run. Workers warm up before they are
+// timed, as long-running workers are; a fleet of cold workers is measured too, for reference.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
@@ -49,11 +50,18 @@ function maxInAnyWindow(arrivals, W) {
   return most;
 }
 
+/** From the first worker's first request to the last worker's first request, in ms. */
+function spreadOfFirsts(arrivals) {
+  const firsts = new Map();
+  for (const a of arrivals) firsts.set(a.worker, Math.min(firsts.get(a.worker) ?? Infinity, a.at));
+  return Math.max(...firsts.values()) - Math.min(...firsts.values());
+}
+
 /** Four workers against a fresh fake Propexo; `during` acts on Redis while they run. */
-async function fleetRun({ bundles, N, W, redisUrl, token, during, processes = WORKERS, reserveAheadMs }) {
+async function fleetRun({ bundles, N, W, redisUrl, token, during, processes = WORKERS, reserveAheadMs, warm = true }) {
   const server = await startRateLimitedServer({ limit: N, windowMs: W, slowdownMs: W / 30 });
   const calls = (WORKERS * N) / processes;
-  const base = { ...bundles, api: server.origin, token, N, W, calls, secret: SECRET, redisUrl, stepTimeoutMs: 1000, probeIntervalMs: W / 20, reserveAheadMs };
+  const base = { ...bundles, warm, api: server.origin, token, N, W, calls, secret: SECRET, redisUrl, stepTimeoutMs: 1000, probeIntervalMs: W / 20, reserveAheadMs };
   const workers = Array.from({ length: processes }, (_, i) => worker({ ...base, worker: i }));
   await Promise.all(workers.map((w) => w.ready));
   for (const w of workers) w.child.stdin.write("go\n");
@@ -80,6 +88,8 @@ async function fleetRun({ bundles, N, W, redisUrl, token, during, processes = WO
     perWorker,
     fallbacks: results.map((r) => (r?.pacer ?? []).filter((l) => l.includes("Redis failed")).length),
     late,
+    // How far apart the workers sent their first requests: 0 when all start at once.
+    startSpread: spreadOfFirsts(server.arrivals),
   };
 }
 
@@ -90,7 +100,7 @@ export async function run({ client, shared, N = 40, W = 2000, rounds = 5, reserv
   const best = bestSchedules({ N, W, K, slowdown });
   const bundles = { client, shared };
   const redis = await startRedis();
-  const runs = { local: [], shared: [], alone: [] };
+  const runs = { local: [], shared: [], alone: [], cold: [] };
   let steps;
   let killed;
   try {
@@ -99,6 +109,8 @@ export async function run({ client, shared, N = 40, W = 2000, rounds = 5, reserv
       runs.shared.push(await fleetRun({ bundles, N, W, redisUrl: redis.url, token: `tok_shared_${r}`, reserveAheadMs }));
       // The same K from one process with the local pacer: the same rule, no sharing.
       runs.alone.push(await fleetRun({ bundles, N, W, token: `tok_alone_${r}`, processes: 1 }));
+      // Workers that start cold: what a fleet that has only just started pays once.
+      runs.cold.push(await fleetRun({ bundles, N, W, redisUrl: redis.url, token: `tok_cold_${r}`, reserveAheadMs, warm: false }));
       log(`  shared-rate-limit round ${r + 1}/${rounds}: done`);
     }
     // The step's own cost: 2,000 acquires in one process, nothing to wait for.
@@ -132,14 +144,16 @@ function report({ runs, steps, killed, best, N, W, K, slowdown, rounds }) {
   const row = (name, rs) => {
     const t = median(rs.map((r) => r.ms));
     const late = rs.map((r) => r.late.map((x) => fmt(x, 2)).join("/")).join(", ");
-    return `| ${name} | ${fmt(t)} ms | ${ratio(t / best.withSlowdowns)} | ${Math.max(...rs.map((r) => r.tooMany))} | ${median(rs.map((r) => r.slowed))} | ${Math.max(...rs.map((r) => r.maxInWindow))} | ${rs.map((r) => r.completed).join(" / ")} of ${K} | ${Math.max(...rs.map((r) => r.duplicates))} | ${late} |\n`;
+    const starts = rs.map((r) => fmt(r.startSpread, 2)).join(", ");
+    return `| ${name} | ${fmt(t)} ms | ${ratio(t / best.withSlowdowns)} | ${Math.max(...rs.map((r) => r.tooMany))} | ${median(rs.map((r) => r.slowed))} | ${Math.max(...rs.map((r) => r.maxInWindow))} | ${rs.map((r) => r.completed).join(" / ")} of ${K} | ${Math.max(...rs.map((r) => r.duplicates))} | ${late} | ${starts} |\n`;
   };
-  let md = `Policy as in benchmark 1, scaled: N = ${N} requests per fixed window W = ${W} ms (60 000 ms and 150 in production), responses above 80% of N held ${fmt(slowdown)} ms (W/30, as 2 s is of 60 s), 429 above N, every request counted, windows from the first request. ${WORKERS} worker processes share one token, each with its own client (Propexo, validate off, up to 20 retries), and each submits ${N} writes at once: K = ${K}, four windows' worth. Wall time is the server's, from the first request to the last accepted answer, as in the best schedule. ${rounds} rounds, each with a fresh server, alternating four local pacers and the shared pacer (one redis-server ${"7.x"} on 127.0.0.1, persistence off, stepTimeoutMs 1000, probeIntervalMs W/20).\n\n`;
+  let md = `Policy as in benchmark 1, scaled: N = ${N} requests per fixed window W = ${W} ms (60 000 ms and 150 in production), responses above 80% of N held ${fmt(slowdown)} ms (W/30, as 2 s is of 60 s), 429 above N, every request counted, windows from the first request. ${WORKERS} worker processes share one token, each with its own client (Propexo, validate off, up to 20 retries), and each submits ${N} writes at once: K = ${K}, four windows' worth. Before it reports ready, each worker warms up as a long-running worker has long done: 3 × 10 calls of the same client code to a server of its own, under another token (Node loads fetch lazily, and the client's path is compiled on first use); otherwise the four start their sends up to ~150 ms apart, and that lag, not the pacer, is what is timed (the "workers cold" row). Wall time is the server's, from the first request to the last accepted answer, as in the best schedule. ${rounds} rounds, each with a fresh server, alternating four local pacers, the shared pacer, one process alone and cold workers (one redis-server ${"7.x"} on 127.0.0.1, persistence off, stepTimeoutMs 1000, probeIntervalMs W/20).\n\n`;
   md += `Best schedule the policy allows (analytic, benchmark 1's: N at the start of each window, no 429, server latency 0): ${fmt(best.withSlowdowns)} ms.\n\n`;
-  md += `| fleet | wall time (median) | ÷ best | 429s (worst run) | slowed (median) | most requests in any W-long span | writes completed | accepted twice | windows 2–4 opened late by (ms), per run |\n|---|---:|---:|---:|---:|---:|---|---:|---|\n`;
+  md += `| fleet | wall time (median) | ÷ best | 429s (worst run) | slowed (median) | most requests in any W-long span | writes completed | accepted twice | windows 2–4 opened late by (ms), per run | workers' first requests spread over (ms), per run |\n|---|---:|---:|---:|---:|---:|---|---:|---|---|\n`;
   md += row("4 processes, a local pacer each (today)", runs.local);
   md += row("4 processes, the shared pacer through Redis", runs.shared);
   md += row("1 process, the local pacer (the same rule, nothing shared)", runs.alone);
+  md += row("4 processes, shared, workers cold (not warmed up)", runs.cold);
   md += row("4 processes, shared, Redis killed 1.5 W in (not restarted)", [killed]);
   const s = runs.shared;
   const t = median(s.map((r) => r.ms));
@@ -148,13 +162,14 @@ function report({ runs, steps, killed, best, N, W, K, slowdown, rounds }) {
   const stepMedian = median(steps.times);
   md += `\nAccepted per worker in the shared runs: ${s.map((r) => r.perWorker.join("+")).join(", ")}. Fallbacks to pacing alone per worker (shared runs; a Redis step past 1 s): ${s.map((r) => r.fallbacks.join("+")).join(", ")}; in the killed run: ${killed.fallbacks.join("+")}.\n\n`;
   md += `Redis step (acquire through the script, EVALSHA on loopback, then settle; one process, one call at a time, ${steps.times.length} after 200 warm-up, the log holding a window's calls, ${steps.logSize} at the end): median ${fmt(stepMedian)} ms, p99 ${fmt(q(steps.times, 0.99))} ms. A PING timed the same way, interleaved: median ${fmt(median(steps.pings))} ms, p99 ${fmt(q(steps.pings, 0.99))} ms. Redis's own time per script call (INFO commandstats, usec_per_call of EVALSHA): ${fmt(steps.serverUs / 1000)} ms.\n\n`;
-  md += `Why the wall time is above the analytic best: the pacer (local or shared, the same rule) counts each call until a window after its answer, because the server counts it on arrival, which the client cannot see; so each window's calls go out at least one answer latency (as the client sees it, on a busy machine) after the previous window's, and the analytic best has none. One process with the local pacer, on the same machine in the same run, shows what the rule itself costs here: the shared fleet ÷ that = ${ratio(t / alone)}. The shared pacer books each turn that comes within reserveAheadMs (default W/60) in the step that answers it, so a process sends its calls when a window opens rather than one Redis round trip apart.\n`;
+  md += `Why the wall time is above the analytic best: the pacer (local or shared, the same rule) counts each call until a window after its answer, because the server counts it on arrival, which the client cannot see; so each window's calls go out at least one answer latency (as the client sees it, on a busy machine) after the previous window's, and the analytic best has none. One process with the local pacer, on the same machine in the same run, shows what the rule itself costs here: the shared fleet ÷ that = ${ratio(t / alone)}. Cold workers (the row above) cost ${ratio(median(runs.cold.map((r) => r.ms)) / t)} of the warm fleet's time: their first sends come as each process finishes loading, and since the rule counts each call until a window after its answer, that first window's spread carries into every later one. The shared pacer books each turn that comes within reserveAheadMs (default W/60) in the step that answers it, so a process sends its calls when a window opens rather than one Redis round trip apart.\n`;
   const killedOk = killed.completed === K && killed.duplicates === 0 && killed.failed.length === 0;
   const storm = WORKERS;
   const summary = [
     { bench: "8 shared rate limit", metric: "shared pacer: 429s received (worst run)", value: String(Math.max(...s.map((r) => r.tooMany))), target: "0", pass: s.every((r) => r.tooMany === 0) },
     { bench: "8 shared rate limit", metric: "shared pacer ÷ best schedule (4 processes)", value: `${(t / best.withSlowdowns).toFixed(3)}×`, target: "≤ 1.05×", pass: t / best.withSlowdowns <= 1.05 },
-    { bench: "8 shared rate limit", metric: "shared pacer ÷ 1 process with the local pacer, same run (proposed target)", value: ratio(t / alone), target: "≤ 1.05×", pass: t / alone <= 1.05 },
+    { bench: "8 shared rate limit", metric: "shared pacer ÷ 1 process with the local pacer, same run", value: ratio(t / alone), target: "(reference)", pass: undefined },
+    { bench: "8 shared rate limit", metric: "shared pacer, workers cold, ÷ best schedule", value: ratio(median(runs.cold.map((r) => r.ms)) / best.withSlowdowns), target: "(reference)", pass: undefined },
     { bench: "8 shared rate limit", metric: "4 local pacers: 429s (worst run), ÷ best", value: `${Math.max(...runs.local.map((r) => r.tooMany))}, ${ratio(median(runs.local.map((r) => r.ms)) / best.withSlowdowns)}`, target: "(reference)", pass: undefined },
     { bench: "8 shared rate limit", metric: "Redis step on loopback, median (PING the same way; Redis's own time)", value: `${fmt(stepMedian)} ms (${fmt(median(steps.pings))} ms; ${fmt(steps.serverUs / 1000)} ms)`, target: "≤ 1 ms median", pass: stepMedian <= 1 },
     {
