@@ -209,26 +209,23 @@ class SharedPacer implements Pacer<SharedTicket | undefined> {
     return new Promise((resolve) => {
       if (signal?.aborted) return resolve(undefined);
       const waiter: Waiter = { resolve, signal };
-      signal?.addEventListener(
-        "abort",
-        () => {
-          const { booked } = waiter;
-          if (booked) {
-            // A booked turn given up counts as a call sent would: it is settled unused.
-            clearTimeout(booked.timer);
-            waiter.booked = undefined;
-            resolve(undefined);
-            this.settle(booked.ticket);
-            return;
-          }
-          const i = this.#waiters.indexOf(waiter);
-          if (i < 0) return;
-          this.#waiters.splice(i, 1);
+      // An AbortSignal fires "abort" once at most, so the listener needs no { once: true }.
+      signal?.addEventListener("abort", () => {
+        const { booked } = waiter;
+        if (booked) {
+          // A booked turn given up counts as a call sent would: it is settled unused.
+          clearTimeout(booked.timer);
+          waiter.booked = undefined;
           resolve(undefined);
-          this.#wake?.abort();
-        },
-        // An AbortSignal fires "abort" once at most, so the listener needs no { once: true }.
-      );
+          this.settle(booked.ticket);
+          return;
+        }
+        const i = this.#waiters.indexOf(waiter);
+        if (i < 0) return;
+        this.#waiters.splice(i, 1);
+        resolve(undefined);
+        this.#wake?.abort();
+      });
       this.#waiters.push(waiter);
       void this.#pump();
     });
