@@ -13,7 +13,8 @@ let redis;
 if (config.redisUrl) {
   redis = createClient({ url: config.redisUrl, socket: { reconnectStrategy: () => 50, connectTimeout: 1000 } });
   redis.on("error", () => {});
-  redis.connect().catch(() => {});
+  // Connected before the worker reports ready, as a running worker is; a failure is left to the pacer.
+  await redis.connect().catch(() => {});
 }
 const pacerLines = [];
 const logger = { error: () => {}, warn: (l) => pacerLines.push(l), info: (l) => l.includes("shared rate limit") && pacerLines.push(l), debug: () => {} };
@@ -66,7 +67,7 @@ if (config.steps) {
 /**
  * Runs a few calls of the same client code against a server of this process's own, under another
  * token (and, shared, another budget), so that what a long-running worker has long done (Node's
- * lazy loading of fetch, compiling the client's path, loading the script in Redis) is not timed.
+ * lazy loading of fetch, compiling the client's path) is not timed.
  */
 async function warmUp(where, rateLimit) {
   const { createServer } = await import("node:http");
