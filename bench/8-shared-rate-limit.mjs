@@ -63,12 +63,18 @@ async function fleetRun({ bundles, N, W, redisUrl, token, during, processes = WO
   const calls = (WORKERS * N) / processes;
   const base = { ...bundles, warm, api: server.origin, token, N, W, calls, secret: SECRET, redisUrl, stepTimeoutMs: 1000, probeIntervalMs: W / 20, reserveAheadMs };
   const workers = Array.from({ length: processes }, (_, i) => worker({ ...base, worker: i }));
-  await Promise.all(workers.map((w) => w.ready));
-  for (const w of workers) w.child.stdin.write("go\n");
-  const acting = during?.();
-  const results = await Promise.all(workers.map((w) => w.done));
-  await acting;
-  await server.stop();
+  let results;
+  try {
+    await Promise.all(workers.map((w) => w.ready));
+    for (const w of workers) w.child.stdin.write("go\n");
+    const acting = during?.();
+    results = await Promise.all(workers.map((w) => w.done));
+    await acting;
+  } finally {
+    // A worker that failed to get ready must not leave the others waiting for "go".
+    for (const w of workers) if (w.child.exitCode === null) w.child.kill("SIGKILL");
+    await server.stop();
+  }
   const accepted = new Map();
   for (const a of server.arrivals) if (a.status === 200) accepted.set(a.event, (accepted.get(a.event) ?? 0) + 1);
   const perWorker = Array.from({ length: WORKERS }, (_, i) => server.arrivals.filter((a) => a.status === 200 && a.worker === String(i)).length);
