@@ -251,8 +251,8 @@ class SharedPacer implements Pacer<SharedTicket | undefined> {
   }
 
   /**
-   * Gives the first waiting call its turn, now or, when booked ahead, after `delay` ms; false when
-   * none is waiting any more.
+   * Gives the first waiting call its turn, now or, when booked ahead, after `booked` ms (and never
+   * before a turn handed out earlier); false when none is waiting any more.
    */
   #hand(ticket: SharedTicket, booked = 0): boolean {
     const waiter = this.#waiters.shift();

@@ -4,6 +4,7 @@
 // pacer with a budget too large to wait for: the cost of the Redis step itself.
 import { createInterface } from "node:readline";
 import { createClient } from "redis";
+import { startRateLimitedServer } from "../servers/rate-limited.mjs";
 
 const config = JSON.parse(process.argv[2]);
 const { Propexo, operations } = await import(config.client);
@@ -43,7 +44,8 @@ if (config.steps) {
   // A write the spec offers without path parameters, answered as the fake API answers
   // ({ meta: { job_id }, result }).
   const row = Object.values(operations).find((r) => r.method === "POST" && r.supported && r.pathParams.length === 0 && r.envelope === "meta");
-  const where = row.placement;
+  /** The write's method on a client. */
+  const writeOf = (client) => row.placement.reduce((node, key) => node[key], client);
   const propexo = new Propexo({
     token: config.token,
     baseUrl: config.api,
@@ -53,9 +55,8 @@ if (config.steps) {
     logLevel: "info",
     rateLimit: redis ? shared({ requestsPerMinute: config.N, windowMs: config.W }) : { requestsPerMinute: config.N, windowMs: config.W },
   });
-  let send = propexo;
-  for (const key of where) send = send[key];
-  if (config.warm) await warmUp(where, redis ? shared({ requestsPerMinute: 1e6, windowMs: config.W }) : undefined);
+  const send = writeOf(propexo);
+  if (config.warm) await warmUp(writeOf, redis ? shared({ requestsPerMinute: 1e6, windowMs: config.W }) : undefined);
   console.log("ready");
   await new Promise((resolve) => createInterface({ input: process.stdin }).once("line", resolve));
   const results = await Promise.allSettled(
@@ -65,23 +66,16 @@ if (config.steps) {
   console.log(JSON.stringify({ worker: config.worker, ok: results.length - failed.length, failed, pacer: pacerLines }));
 }
 /**
- * Runs a few calls of the same client code against a server of this process's own, under another
- * token (and, shared, another budget), so that what a long-running worker has long done (Node's
- * lazy loading of fetch, compiling the client's path) is not timed.
+ * Runs a few calls of the same client code against a fake API of this process's own (one with no
+ * limit to speak of), under another token (and, shared, another budget), so that what a
+ * long-running worker has long done (Node's lazy loading of fetch, compiling the client's path)
+ * is not timed.
  */
-async function warmUp(where, rateLimit) {
-  const { createServer } = await import("node:http");
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on("end", () => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ meta: { job_id: "warm" }, result: {} })));
-  });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  const client = new Propexo({ token: `tok_warm_${config.worker}`, baseUrl: `http://127.0.0.1:${server.address().port}`, validate: false, ...(rateLimit ? { rateLimit } : {}) });
-  let send = client;
-  for (const key of where) send = send[key];
+async function warmUp(writeOf, rateLimit) {
+  const server = await startRateLimitedServer({ limit: 1e9, windowMs: config.W, slowdownMs: 0 });
+  const send = writeOf(new Propexo({ token: `tok_warm_${config.worker}`, baseUrl: server.origin, validate: false, rateLimit }));
   for (let round = 0; round < 3; round++) await Promise.all(Array.from({ length: 10 }, (_, n) => send({ event_id: `warm-${n}` })));
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  await server.stop();
 }
 
 await Promise.race([redis?.close().catch(() => {}), new Promise((r) => setTimeout(r, 500))]);

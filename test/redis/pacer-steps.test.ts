@@ -39,6 +39,20 @@ const rateHeaders = (limit: number, remaining: number) => new Headers({ "x-ratel
 /** Resolves with the call's result, or with "waiting" if it has none after `ms`. */
 const stillWaiting = (call: Promise<unknown>, ms = 200) => Promise.race([call, pause(ms).then(() => "waiting")]);
 
+/**
+ * A pacer with a one-call budget a minute long whose first call has been made and answered, and a
+ * second call, cancellable, that Redis has answered: booked ahead or told to wait, by `reserveAheadMs`.
+ */
+async function secondCallAnswered(reserveAheadMs: number) {
+  const { redis, steps } = switchable();
+  const { pacer, token } = pacerOf(redis, { requestsPerMinute: 1, windowMs: 60_000, reserveAheadMs });
+  pacer.settle(await pacer.acquire());
+  const controller = new AbortController();
+  const second = pacer.acquire(controller.signal);
+  await until(() => steps("take")[1]?.reply !== undefined);
+  return { pacer, token, steps, controller, second };
+}
+
 describe("the Pacer contract, used directly", () => {
   it("gives a turn without a signal, and Redis holds the call in flight until it is settled", async (ctx) => {
     requireRedis(ctx);
@@ -62,13 +76,8 @@ describe("the Pacer contract, used directly", () => {
 
   it("gives up a turn booked ahead at once when its signal fires, and settles it unused", async (ctx) => {
     requireRedis(ctx);
-    const { redis, steps } = switchable();
-    const { pacer, token } = pacerOf(redis, { requestsPerMinute: 1, windowMs: 60_000, reserveAheadMs: 60_000 });
-    pacer.settle(await pacer.acquire());
-    const controller = new AbortController();
-    const booked = pacer.acquire(controller.signal);
+    const { token, steps, controller, second: booked } = await secondCallAnswered(60_000);
     // Booked for a window after the first call's answer, a minute away.
-    await until(() => steps("take")[1]?.reply !== undefined);
     expect(Number(steps("take")[1]!.reply![6])).toBeGreaterThan(0);
     controller.abort();
     expect(await booked).toBeUndefined();
@@ -118,13 +127,8 @@ describe("the Pacer contract, used directly", () => {
 
   it("gives the first waiting call up at once when its signal fires, and it is not counted", async (ctx) => {
     requireRedis(ctx);
-    const { redis, steps } = switchable();
-    const { pacer, token } = pacerOf(redis, { requestsPerMinute: 1, windowMs: 60_000, reserveAheadMs: 0 });
-    pacer.settle(await pacer.acquire());
-    const controller = new AbortController();
-    const waiting = pacer.acquire(controller.signal);
-    // Redis has said it must wait.
-    await until(() => steps("take")[1]?.reply !== undefined);
+    // Redis has said the second call must wait.
+    const { token, controller, second: waiting } = await secondCallAnswered(0);
     controller.abort();
     expect(await waiting).toBeUndefined();
     expect((await held(token)).calls).toHaveLength(1);
